@@ -1,0 +1,103 @@
+"""The exception tree of Badger.
+
+::
+
+    BadgerError                      base of everything Badger raises on purpose
+    ├── InvalidInput                 the caller handed us something we refuse (maps to 4xx / exit 2)
+    │   ├── InvalidCredential        a document fails the OB 3.0 / VC rules (carries `problems`)
+    │   ├── JsonLdError              JSON-LD processing refused the document
+    │   │   ├── UnknownContext       a context URL that is not bundled (no network at run time)
+    │   │   ├── DroppedTerm          "safe mode": a term expansion would silently drop
+    │   │   └── CanonicalizationLimit  the poison-graph guard stopped RDFC-1.0
+    │   ├── BakingError              an image we cannot bake into or read from
+    │   │   └── ImageTooLarge        refused before any decoder runs
+    │   └── StatusListError          a malformed Bitstring Status List
+    ├── KeyMaterialError             a key we cannot load, encode or use
+    ├── ResolutionError              a DID / verification method we cannot resolve
+    └── ProofError                   a proof we cannot create or that fails to verify
+
+Verification never raises these for a bad credential: it turns them into failed checks.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BadgerError",
+    "InvalidInput",
+    "InvalidCredential",
+    "JsonLdError",
+    "UnknownContext",
+    "DroppedTerm",
+    "CanonicalizationLimit",
+    "BakingError",
+    "ImageTooLarge",
+    "StatusListError",
+    "KeyMaterialError",
+    "ResolutionError",
+    "ProofError",
+]
+
+
+class BadgerError(Exception):
+    """Base class; `code` is a stable machine-readable identifier."""
+
+    code = "badger.error"
+
+    def __init__(self, message: str = "", *, code: str | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(BadgerError):
+    code = "input.invalid"
+
+
+class InvalidCredential(InvalidInput):
+    """A document that is not a valid OB 3.0 / VC; `problems` lists every reason."""
+
+    code = "schema.invalid"
+
+    def __init__(self, message: str = "", *, problems: list | None = None, code: str | None = None):
+        super().__init__(message, code=code)
+        self.problems = list(problems or [])
+
+
+class JsonLdError(InvalidInput):
+    code = "jsonld.error"
+
+
+class UnknownContext(JsonLdError):
+    code = "jsonld.unknown_context"
+
+
+class DroppedTerm(JsonLdError):
+    code = "jsonld.dropped_term"
+
+
+class CanonicalizationLimit(JsonLdError):
+    code = "jsonld.canonicalization_limit"
+
+
+class BakingError(InvalidInput):
+    code = "baking.invalid_image"
+
+
+class ImageTooLarge(BakingError):
+    code = "baking.image_too_large"
+
+
+class StatusListError(InvalidInput):
+    code = "status.invalid_list"
+
+
+class KeyMaterialError(BadgerError):
+    code = "key.invalid"
+
+
+class ResolutionError(BadgerError):
+    code = "key.unresolved"
+
+
+class ProofError(BadgerError):
+    code = "proof.invalid"

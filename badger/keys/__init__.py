@@ -1,0 +1,36 @@
+"""Keys: Ed25519 and JWT keys, Multikey encoding, did:key / did:web documents, JWKS, resolvers."""
+
+from badger.keys.did import did_document, did_key, did_key_document, did_web, did_web_document_url
+from badger.keys.ed25519 import Ed25519KeyPair
+from badger.keys.jwk import (
+    algorithm_for,
+    generate_jwt_key,
+    jwk_thumbprint,
+    key_from_jwk,
+    load_private_pem,
+    private_pem,
+    public_jwk,
+)
+from badger.keys.multibase import decode_multikey, encode_multikey, multibase_decode, multibase_encode
+from badger.keys.resolver import (
+    ChainResolver,
+    DidKeyResolver,
+    FetchingResolver,
+    KeyResolver,
+    StaticResolver,
+    VerificationMethod,
+    find_verification_method,
+)
+
+__all__ = [
+    "Ed25519KeyPair", "did_key", "did_key_document", "did_web", "did_web_document_url", "did_document",
+    "algorithm_for", "generate_jwt_key", "jwk_thumbprint", "key_from_jwk", "load_private_pem",
+    "private_pem", "public_jwk", "decode_multikey", "encode_multikey", "multibase_decode",
+    "multibase_encode", "ChainResolver", "DidKeyResolver", "FetchingResolver", "KeyResolver",
+    "StaticResolver", "VerificationMethod", "find_verification_method", "jwks",
+]
+
+
+def jwks(jwks_list) -> dict:
+    """A JWK Set (RFC 7517 §5) of public keys."""
+    return {"keys": [{k: v for k, v in j.items() if k not in ("d", "p", "q", "dp", "dq", "qi")} for j in jwks_list]}

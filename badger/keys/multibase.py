@@ -1,0 +1,62 @@
+"""Multibase and Multikey encodings of public and secret keys.
+
+Controlled Identifiers 1.0 §2.2.2 (Multikey): ``publicKeyMultibase`` is the multibase
+base58-btc (prefix ``z``) of a multicodec header followed by the raw key bytes. Headers used
+here (multicodec table, varint-encoded): ed25519-pub 0xed, ed25519-priv 0x1300,
+p256-pub 0x1200 (33-byte compressed point).
+"""
+
+from __future__ import annotations
+
+import base58
+
+from badger.errors import KeyMaterialError
+
+__all__ = [
+    "ED25519_PUB",
+    "ED25519_PRIV",
+    "P256_PUB",
+    "multibase_encode",
+    "multibase_decode",
+    "encode_multikey",
+    "decode_multikey",
+]
+
+ED25519_PUB = b"\xed\x01"
+ED25519_PRIV = b"\x80\x26"
+P256_PUB = b"\x80\x24"
+
+# Some tools (the OB 3.0 implementation guide among them) encode the 64-byte seed||public form.
+_HEADERS = {ED25519_PUB: ("ed25519-pub", (32,)), ED25519_PRIV: ("ed25519-priv", (32, 64)), P256_PUB: ("p256-pub", (33,))}
+
+
+def multibase_encode(data: bytes) -> str:
+    """bytes -> ``z`` + base58-btc (the only multibase base Data Integrity EdDSA uses)."""
+    return "z" + base58.b58encode(data).decode("ascii")
+
+
+def multibase_decode(value: str) -> bytes:
+    """``z``-prefixed base58-btc -> bytes. Raises KeyMaterialError for any other form."""
+    if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
+        raise KeyMaterialError("not a base58-btc multibase value", code="key.bad_multibase")
+    try:
+        return base58.b58decode(value[1:])
+    except ValueError as exc:
+        raise KeyMaterialError(f"invalid base58-btc: {exc}", code="key.bad_multibase") from exc
+
+
+def encode_multikey(header: bytes, raw: bytes) -> str:
+    """Multikey value for raw key bytes with the given multicodec header."""
+    return multibase_encode(header + raw)
+
+
+def decode_multikey(value: str) -> tuple[str, bytes]:
+    """Multikey value -> (codec name, raw key bytes). Raises KeyMaterialError."""
+    data = multibase_decode(value)
+    for header, (name, size) in _HEADERS.items():
+        if data.startswith(header):
+            raw = data[len(header):]
+            if len(raw) not in size:
+                raise KeyMaterialError(f"{name} key has a wrong length", code="key.bad_length")
+            return name, raw
+    raise KeyMaterialError("unsupported multicodec key type", code="key.unsupported_type")

@@ -1,0 +1,27 @@
+"""The one place that finds the bundled data: schemas/ (contexts, JSON Schemas) and templates/."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["ROOT", "schemas_dir", "templates_dir", "load_json"]
+
+# The project keeps schemas/ and templates/ at the top level beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def schemas_dir() -> Path:
+    return ROOT / "schemas"
+
+
+def templates_dir() -> Path:
+    return ROOT / "templates"
+
+
+@lru_cache(maxsize=None)
+def load_json(relative: str):
+    """Parse a bundled JSON file under schemas/ once; callers must not mutate the result."""
+    with open(schemas_dir() / relative, encoding="utf-8") as fh:
+        return json.load(fh)
