@@ -20,6 +20,7 @@ from badger.keys.resolver import (
     StaticResolver,
     VerificationMethod,
     find_verification_method,
+    methods_of,
 )
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
     "algorithm_for", "generate_jwt_key", "jwk_thumbprint", "key_from_jwk", "load_private_pem",
     "private_pem", "public_jwk", "decode_multikey", "encode_multikey", "multibase_decode",
     "multibase_encode", "ChainResolver", "DidKeyResolver", "FetchingResolver", "KeyResolver",
-    "StaticResolver", "VerificationMethod", "find_verification_method", "jwks",
+    "StaticResolver", "VerificationMethod", "find_verification_method", "methods_of", "jwks",
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Protocol
+from urllib.parse import unquote
 
 import base58
 
@@ -28,6 +29,7 @@ __all__ = [
     "FetchingResolver",
     "ChainResolver",
     "find_verification_method",
+    "methods_of",
 ]
 
 _KEY_TYPES = ("Multikey", "Ed25519VerificationKey2020", "Ed25519VerificationKey2018", "JsonWebKey", "JsonWebKey2020")
@@ -74,6 +76,23 @@ class KeyResolver(Protocol):
     def resolve(self, vm_id: str) -> VerificationMethod:
         """Verification method URL -> method. Raises ResolutionError when it cannot."""
         ...
+
+    def document(self, url: str) -> dict:
+        """Controller (DID) document at ``url`` (fragment ignored). Raises ResolutionError."""
+        ...
+
+
+def methods_of(doc: dict) -> list[VerificationMethod]:
+    """Every key-bearing verification method listed for assertions in a controller document."""
+    out = []
+    for m in _entries(doc):
+        vm_id = _absolute(doc.get("id", ""), m.get("id", ""))
+        if m.get("type") in _KEY_TYPES and vm_id:
+            try:
+                out.append(find_verification_method(doc, vm_id))
+            except ResolutionError:
+                continue
+    return out
 
 
 def _entries(doc: dict) -> Iterable[dict]:
@@ -140,20 +159,26 @@ class StaticResolver:
     def add(self, url: str, document: dict) -> None:
         self._documents[url.split("#", 1)[0]] = document
 
-    def resolve(self, vm_id: str) -> VerificationMethod:
-        doc = self._documents.get(vm_id.split("#", 1)[0])
+    def document(self, url: str) -> dict:
+        doc = self._documents.get(url.split("#", 1)[0])
         if doc is None:
-            raise ResolutionError(f"unknown verification method {vm_id}", code="key.method_not_found")
-        return find_verification_method(doc, vm_id)
+            raise ResolutionError(f"unknown document {url}", code="key.method_not_found")
+        return doc
+
+    def resolve(self, vm_id: str) -> VerificationMethod:
+        return find_verification_method(self.document(vm_id), vm_id)
 
 
 class DidKeyResolver:
     """did:key, resolved offline from the identifier itself."""
 
+    def document(self, url: str) -> dict:
+        if not url.startswith("did:key:"):
+            raise ResolutionError(f"not a did:key: {url}", code="key.unsupported_did")
+        return did_key_document(url)
+
     def resolve(self, vm_id: str) -> VerificationMethod:
-        if not vm_id.startswith("did:key:"):
-            raise ResolutionError(f"not a did:key: {vm_id}", code="key.unsupported_did")
-        doc = did_key_document(vm_id)
+        doc = self.document(vm_id)
         if "#" not in vm_id:
             vm_id = doc["verificationMethod"][0]["id"]
         return find_verification_method(doc, vm_id)
@@ -184,19 +209,20 @@ class FetchingResolver:
             raise ResolutionError(f"{url} did not answer a JSON object", code="key.bad_document")
         return doc
 
-    def resolve(self, vm_id: str) -> VerificationMethod:
-        if vm_id.startswith("did:web:"):
-            host = vm_id[len("did:web:"):].split(":", 1)[0].split("#", 1)[0]
-            from urllib.parse import unquote
-
-            scheme = "http" if unquote(host) in self._http_hosts else "https"
-            doc = self._document(did_web_document_url(vm_id, scheme=scheme))
-            if doc.get("id") != vm_id.split("#", 1)[0]:
+    def document(self, url: str) -> dict:
+        if url.startswith("did:web:"):
+            host = unquote(url[len("did:web:"):].split(":", 1)[0].split("#", 1)[0])
+            scheme = "http" if host in self._http_hosts else "https"
+            doc = self._document(did_web_document_url(url, scheme=scheme))
+            if doc.get("id") != url.split("#", 1)[0]:
                 raise ResolutionError("DID document id does not match the DID", code="key.did_mismatch")
-            return find_verification_method(doc, vm_id)
-        if vm_id.startswith("https://") or vm_id.startswith("http://"):
-            return find_verification_method(self._document(vm_id.split("#", 1)[0]), vm_id)
-        raise ResolutionError(f"unsupported verification method scheme: {vm_id}", code="key.unsupported_scheme")
+            return doc
+        if url.startswith("https://") or url.startswith("http://"):
+            return self._document(url.split("#", 1)[0])
+        raise ResolutionError(f"unsupported verification method scheme: {url}", code="key.unsupported_scheme")
+
+    def resolve(self, vm_id: str) -> VerificationMethod:
+        return find_verification_method(self.document(vm_id), vm_id)
 
 
 class ChainResolver:
@@ -205,11 +231,17 @@ class ChainResolver:
     def __init__(self, *resolvers: KeyResolver):
         self._resolvers = resolvers
 
+    def document(self, url: str) -> dict:
+        return self._first(lambda r: r.document(url), url)
+
     def resolve(self, vm_id: str) -> VerificationMethod:
+        return self._first(lambda r: r.resolve(vm_id), vm_id)
+
+    def _first(self, call, vm_id: str):
         last: ResolutionError | None = None
         for resolver in self._resolvers:
             try:
-                return resolver.resolve(vm_id)
+                return call(resolver)
             except ResolutionError as exc:
                 if exc.code not in ("key.method_not_found", "key.unsupported_did", "key.unsupported_scheme"):
                     raise

@@ -1,0 +1,253 @@
+"""JSON-LD expansion and RDF Dataset Canonicalization (RDFC-1.0) with the guards Badger needs.
+
+- The algorithm is always named: RDFC-1.0, which pyld calls "URDNA2015" (pyld's default is the
+  older URGNA2012, which would produce different bytes).
+- The loader is always passed explicitly (never pyld's network loader, never a global).
+- Safe mode (as in VC Data Integrity §4.x "safe mode" / jsonld.js ``safe: true``): a property
+  that expansion would drop, or an ``@id`` / ``@type`` that stays a relative IRI (which RDF
+  conversion silently drops), is an error — otherwise it would be displayed but not signed.
+- Poison guard (RDFC-1.0 §"Security Considerations": poison graphs can make the Hash N-Degree
+  Quads step exponential): bounded quads, blank nodes and N-degree hashing work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pyld import jsonld
+from pyld.canon import URDNA2015
+
+from badger.errors import CanonicalizationLimit, DroppedTerm, JsonLdError, UnknownContext
+from badger.jsonld.loader import StaticDocumentLoader, bundled_contexts
+
+__all__ = ["Limits", "ALGORITHM", "canonicalize", "expand", "default_loader"]
+
+# RDFC-1.0 is the published name of URDNA2015 (RDF Dataset Canonicalization, W3C REC 2024).
+ALGORITHM = "URDNA2015"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one canonicalization; generous for any real credential (a few hundred quads)."""
+
+    max_quads: int = 20_000
+    max_blank_nodes: int = 2_000
+    max_ndegree_calls: int = 2_000
+
+
+_DEFAULT_LOADER: StaticDocumentLoader | None = None
+
+
+def default_loader() -> StaticDocumentLoader:
+    """The shared loader holding only the bundled contexts."""
+    global _DEFAULT_LOADER
+    if _DEFAULT_LOADER is None:
+        _DEFAULT_LOADER = StaticDocumentLoader()
+    return _DEFAULT_LOADER
+
+
+class _Processor(jsonld.JsonLdProcessor):
+    """pyld's processor, memoising context processing by (active context, local context).
+
+    Why: pyld caches a processed context per *active context uuid*, but every type-scoped context
+    (OB 3.0 scopes most of its terms by type) makes a fresh child context with a new uuid, so the
+    same scoped contexts are re-processed for every node of every credential (~70 % of the
+    time). Processing is a pure function of (active context, local context, flags) and the
+    results are frozen, so reusing them gives identical output; tests compare against stock
+    pyld on the spec vectors and on generated credentials.
+    """
+
+    _memo: dict = {}
+    _MEMO_MAX = 4096
+
+    def __init__(self, *, safe: bool):
+        self._dropped: list[str] = []
+        super().__init__(on_property_dropped=lambda iri: self._dropped.append(str(iri)))
+        self._safe = safe
+
+    def expand(self, input_, options):
+        """pyld's expansion, then safe mode (also used by to_rdf, so one expansion suffices)."""
+        expanded = super().expand(input_, options)
+        if self._safe:
+            if self._dropped:
+                raise DroppedTerm("terms not defined by any context: " + ", ".join(sorted(set(self._dropped))))
+            problems: list[str] = []
+            _check_expanded(expanded, problems)
+            if problems:
+                raise DroppedTerm("; ".join(problems[:5]))
+        return expanded
+
+    def _process_context(self, active_ctx, local_ctx, options, override_protected=False,
+                         propagate=True, validate_scoped=True, cycles=None):
+        local_key = _static_key(local_ctx)
+        uid = active_ctx.get("_uuid")
+        if local_key is None or uid is None or cycles:
+            return super()._process_context(active_ctx, local_ctx, options, override_protected,
+                                            propagate, validate_scoped, cycles)
+        key = (uid, local_key, override_protected, propagate, validate_scoped, id(options["documentLoader"]))
+        result = self._memo.get(key)
+        if result is None:
+            result = super()._process_context(active_ctx, local_ctx, options, override_protected,
+                                              propagate, validate_scoped, cycles)
+            if len(self._memo) >= self._MEMO_MAX:
+                self._memo.clear()
+            self._memo[key] = result
+        return result
+
+
+def _static_key(ctx: Any):
+    """A memo key for a local context that cannot change, or None.
+
+    Only context URLs (whose documents are the bundled, immutable ones) and the context objects
+    inside the bundled documents (which live as long as the process, so id() is stable) are
+    memoised; an inline context in a document under verification is processed afresh.
+    """
+    if isinstance(ctx, str):
+        return ctx
+    if isinstance(ctx, list) and all(isinstance(c, str) for c in ctx):
+        return tuple(ctx)
+    if isinstance(ctx, dict) and id(ctx) in _bundled_object_ids():
+        return ("obj", id(ctx))
+    return None
+
+
+_BUNDLED_IDS: frozenset[int] | None = None
+
+
+def _bundled_object_ids() -> frozenset[int]:
+    global _BUNDLED_IDS
+    if _BUNDLED_IDS is None:
+        ids: set[int] = set()
+        stack = list(bundled_contexts().values())
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                ids.add(id(node))
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        _BUNDLED_IDS = frozenset(ids)
+    return _BUNDLED_IDS
+
+
+class _GuardedRDFC(URDNA2015):
+    """RDFC-1.0 with a work budget on the N-degree hashing step (the exponential part)."""
+
+    def __init__(self, limits: Limits):
+        super().__init__()
+        self._limits = limits
+        self._calls = 0
+
+    def hash_n_degree_quads(self, id_, issuer):
+        self._calls += 1
+        if self._calls > self._limits.max_ndegree_calls:
+            raise CanonicalizationLimit("canonicalization work limit reached (poison graph?)")
+        return super().hash_n_degree_quads(id_, issuer)
+
+
+def _options(loader) -> dict:
+    return {
+        "documentLoader": loader or default_loader(),
+        # No document base: pyld would otherwise resolve a relative @id against its placeholder
+        # http://example.org/base/ (jsonld.js leaves it relative and drops it); safe mode refuses it.
+        "base": None,
+        "processingMode": "json-ld-1.1",
+        "extractAllScripts": False,
+    }
+
+
+def _map_error(exc: Exception) -> JsonLdError:
+    cause = exc
+    while cause is not None:
+        if isinstance(cause, JsonLdError):
+            return cause
+        cause = cause.__cause__ or getattr(cause, "cause", None)
+    return JsonLdError(f"JSON-LD processing failed: {_describe(exc)}")
+
+
+def _describe(exc: Exception) -> str:
+    parts = []
+    while exc is not None and len(parts) < 4:
+        parts.append(str(getattr(exc, "message", None) or exc).split("\n")[0])
+        exc = exc.__cause__ or getattr(exc, "cause", None)
+    return " / ".join(p for p in parts if p)
+
+
+def _check_expanded(node: Any, problems: list[str]) -> None:
+    """Safe mode, second half: no relative IRIs left in @id / @type / property keys."""
+    if isinstance(node, list):
+        for item in node:
+            _check_expanded(item, problems)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key == "@id":
+            if isinstance(value, str) and not _absolute_or_blank(value):
+                problems.append(f"relative @id {value!r}")
+        elif key == "@type":
+            if "@value" in node:  # a datatype
+                if isinstance(value, str) and value != "@json" and not _absolute_or_blank(value):
+                    problems.append(f"relative datatype {value!r}")
+            else:
+                for t in value if isinstance(value, list) else [value]:
+                    if isinstance(t, str) and not _absolute_or_blank(t):
+                        problems.append(f"relative @type {t!r}")
+        elif key == "@value":
+            continue
+        else:
+            if not key.startswith("@") and not _absolute_or_blank(key):
+                problems.append(f"relative property {key!r}")
+            _check_expanded(value, problems)
+
+
+def _absolute_or_blank(iri: str) -> bool:
+    return iri.startswith("_:") or (":" in iri and not iri.startswith(":"))
+
+
+def expand(document: dict, *, loader=None, safe: bool = True) -> list:
+    """JSON-LD 1.1 expansion of ``document`` with the offline loader.
+
+    Raises UnknownContext (a context that is not bundled), DroppedTerm (safe mode), JsonLdError.
+    """
+    try:
+        return _Processor(safe=safe).expand(document, _options(loader))
+    except (DroppedTerm, CanonicalizationLimit):
+        raise
+    except Exception as exc:  # pyld wraps loader errors; find ours
+        raise _map_error(exc) from exc
+
+
+def canonicalize(document: dict, *, loader=None, safe: bool = True, limits: Limits = Limits()) -> str:
+    """RDFC-1.0 canonical N-Quads (a str, one quad per line, sorted) of a JSON-LD document.
+
+    Input: a JSON-LD document (dict). Output: the canonical N-Quads. Raises UnknownContext,
+    DroppedTerm (safe mode), CanonicalizationLimit (poison guard), JsonLdError.
+    Spec: RDF Dataset Canonicalization (RDFC-1.0) §4; VC Data Integrity §4 (transformation).
+    """
+    options = dict(_options(loader), produceGeneralizedRdf=False)
+    try:
+        dataset = _Processor(safe=safe).to_rdf(document, options)
+    except DroppedTerm:
+        raise
+    except Exception as exc:
+        raise _map_error(exc) from exc
+    quads = sum(len(triples) for triples in dataset.values())
+    if quads > limits.max_quads:
+        raise CanonicalizationLimit(f"{quads} quads exceed the limit of {limits.max_quads}")
+    blank = {
+        c["value"]
+        for triples in dataset.values()
+        for t in triples
+        for c in (t["subject"], t["object"])
+        if c.get("type") == "blank node"
+    }
+    if len(blank) > limits.max_blank_nodes:
+        raise CanonicalizationLimit(f"{len(blank)} blank nodes exceed the limit of {limits.max_blank_nodes}")
+    try:
+        return _GuardedRDFC(limits).main(dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"})
+    except CanonicalizationLimit:
+        raise
+    except Exception as exc:
+        raise _map_error(exc) from exc
