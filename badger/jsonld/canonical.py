@@ -18,7 +18,7 @@ from typing import Any
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
-from badger.errors import CanonicalizationLimit, DroppedTerm, JsonLdError, UnknownContext
+from badger.errors import CanonicalizationLimit, DroppedTerm, JsonLdError
 from badger.jsonld.loader import StaticDocumentLoader, bundled_contexts
 
 __all__ = ["Limits", "ALGORITHM", "canonicalize", "expand", "default_loader"]

@@ -90,17 +90,19 @@ def add_proof(
         "proofPurpose": proof_purpose,
     }
     transformed = suite.transform(unsecured, loader=loader)
-    if loader is None:
-        config = _config_hash(json.dumps(options, sort_keys=True), json.dumps(unsecured["@context"]))
-    else:
-        config = suite.config_hash(suite.configure(options, unsecured["@context"], loader=loader))
-    data = config + _sha256(transformed)
+    data = _proof_config_hash(options, unsecured["@context"], loader) + _sha256(transformed)
     proof = {**options, "proofValue": suite.sign(data, keypair)}
     existing = document.get("proof")
     if existing is None:
         return {**unsecured, "proof": proof}
     proofs = existing if isinstance(existing, list) else [existing]
     return {**unsecured, "proof": [*proofs, proof]}
+
+
+def _proof_config_hash(options: dict, context, loader) -> bytes:
+    if loader is None:  # only the default, immutable loader may share cached results
+        return _config_hash(json.dumps(options, sort_keys=True), json.dumps(context))
+    return suite.config_hash(suite.configure(options, context, loader=loader))
 
 
 def _sha256(text: str) -> bytes:
@@ -178,8 +180,8 @@ def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> Pr
     options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
     try:
         transformed = suite.transform(unsecured, loader=loader)
-        config = suite.configure(options, unsecured.get("@context"), loader=loader)
-        ok = suite.verify(suite.hash_data(transformed, config), value, keypair)
+        data = _proof_config_hash(options, unsecured.get("@context"), loader) + _sha256(transformed)
+        ok = suite.verify(data, value, keypair)
     except JsonLdError as exc:
         return _fail(proof, exc.code, str(exc), verification_method=vm_id, controller=method.controller)
     except KeyMaterialError as exc:

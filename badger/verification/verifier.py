@@ -1,0 +1,341 @@
+"""verify(): JSON, JWT, PNG or SVG in; a result with one entry per check out. Never raises.
+
+Checks, in order (interfaces.md): format, schema, proof, issuer key binding, dates, status,
+recipient. Time, key resolution, the JSON-LD loader and status lookup are injected.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+from badger import baking
+from badger.credentials.identity import matches_identity
+from badger.credentials.vocab import ACHIEVEMENT_CREDENTIAL_SCHEMA, ENDORSEMENT_CREDENTIAL_SCHEMA, PROFILE_SCHEMA
+from badger.credentials.validation import validate
+from badger.errors import BadgerError, BakingError, ImageTooLarge, ResolutionError
+from badger.keys.jwk import jwk_thumbprint, public_jwk
+from badger.keys.resolver import methods_of
+from badger.proofs import vc_jwt
+from badger.proofs.data_integrity import verify_proofs
+from badger.verification.result import FAILED, PASSED, SKIPPED, WARNING, Check, VerificationResult
+
+__all__ = ["verify", "StatusChecker", "StatusOutcome", "MAX_INPUT_BYTES"]
+
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+KNOWN_SCHEMAS = frozenset({ACHIEVEMENT_CREDENTIAL_SCHEMA, ENDORSEMENT_CREDENTIAL_SCHEMA, PROFILE_SCHEMA})
+_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+class StatusOutcome:
+    """What a status checker says of one ``credentialStatus`` entry."""
+
+    ACTIVE, REVOKED, SUSPENDED = "active", "revoked", "suspended"
+
+
+class StatusChecker(Protocol):
+    def __call__(self, entry: dict, credential: dict) -> str:
+        """-> StatusOutcome.ACTIVE / REVOKED / SUSPENDED. Raises BadgerError when the list is
+        unreachable or invalid (the check then fails with status.unavailable)."""
+        ...
+
+
+def verify(
+    data: Any,
+    *,
+    resolver,
+    now: datetime,
+    loader=None,
+    status: StatusChecker | None = None,
+    email: str | None = None,
+) -> VerificationResult:
+    """Verify a credential given as a dict, JSON text, a compact JWS, or PNG/SVG/JSON bytes.
+
+    ``resolver`` resolves verification methods (badger.keys.resolver); ``now`` is an aware
+    datetime; ``status`` checks credentialStatus entries (None: the check is reported as not
+    done); ``email`` asks for the recipient check. Output: a VerificationResult. Never raises
+    for a bad credential (VC Data Model 2.0 §7.1 verification; OB 3.0 §9 "Verification").
+    """
+    try:
+        return _verify(data, resolver=resolver, now=now, loader=loader, status=status, email=email)
+    except Exception as exc:  # the last line of defence: a verifier must answer, not crash
+        return VerificationResult(checks=(Check("format", FAILED, "format.unrecognised", f"internal error: {type(exc).__name__}"),))
+
+
+def _verify(data, *, resolver, now, loader, status, email) -> VerificationResult:
+    fmt_check, fmt, credential, token = _read(data)
+    checks = [fmt_check]
+    if credential is None and token is None:
+        return _finish(checks, None, fmt)
+
+    jwt_result = None
+    if token is not None:
+        jwt_result = vc_jwt.verify(token, resolver=resolver)
+        credential = jwt_result.credential
+        if credential is None:
+            checks[0] = Check("format", FAILED, jwt_result.problems[0].code, jwt_result.problems[0].detail,
+                              tuple(jwt_result.problems))
+            return _finish(checks, None, fmt)
+
+    # schema
+    checks.append(_schema_check(credential))
+
+    # proof, then issuer key binding
+    issuer_id = _issuer_id(credential)
+    if jwt_result is not None:
+        checks.append(_jwt_proof_check(jwt_result))
+        checks.append(_jwt_binding_check(jwt_result, issuer_id, resolver))
+        vm = jwt_result.verification_method
+    else:
+        proof_check, controller, vm, created = _ldp_proof_check(credential, resolver, loader)
+        checks.append(proof_check)
+        checks.append(_binding_check(proof_check.status == PASSED, controller, issuer_id, vm, resolver))
+
+    checks.append(_dates_check(credential, now))
+    checks.append(_status_check(credential, status))
+    checks.append(_recipient_check(credential, email))
+    return _finish(checks, credential, fmt, vm)
+
+
+def _finish(checks: list[Check], credential, fmt, vm=None) -> VerificationResult:
+    names = {c.check for c in checks}
+    for name in ("format", "schema", "proof", "issuer", "dates", "status", "recipient"):
+        if name not in names:
+            checks.append(Check(name, SKIPPED, "skipped"))
+    return VerificationResult(checks=tuple(checks), credential=credential, format=fmt,
+                              summary=_summary(credential, fmt), verification_method=vm)
+
+
+# ---------------------------------------------------------------------------------------- format
+
+def _read(data):
+    """-> (format check, format name, credential dict or None, JWS string or None)."""
+    fmt = "json"
+    if isinstance(data, dict):
+        return Check("format", PASSED, "format.json"), "json", data, None
+    if isinstance(data, (bytes, bytearray)):
+        data = bytes(data)
+        if len(data) > MAX_INPUT_BYTES:
+            return Check("format", FAILED, "format.too_large"), None, None, None
+        if baking.image_kind(data) is not None:
+            try:
+                found = baking.unbake(data)
+            except ImageTooLarge as exc:
+                return Check("format", FAILED, "format.image_too_large", str(exc)), None, None, None
+            except BakingError as exc:
+                return Check("format", FAILED, "format.invalid_image", str(exc)), None, None, None
+            if found is None:
+                return Check("format", FAILED, "format.not_baked"), None, None, None
+            fmt, data = found
+        else:
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                return Check("format", FAILED, "format.unrecognised"), None, None, None
+    if not isinstance(data, str):
+        return Check("format", FAILED, "format.unrecognised"), None, None, None
+    text = data.strip().lstrip("\ufeff")
+    if len(text) > MAX_INPUT_BYTES:
+        return Check("format", FAILED, "format.too_large"), None, None, None
+    if _JWS.match(text):
+        return Check("format", PASSED, "format.jwt" if fmt == "json" else f"format.{fmt}"), fmt if fmt != "json" else "jwt", None, text
+    if text.startswith("{"):
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            return Check("format", FAILED, "format.invalid_json", str(exc)), None, None, None
+        if isinstance(doc, dict):
+            return Check("format", PASSED, f"format.{fmt}"), fmt, doc, None
+    return Check("format", FAILED, "format.unrecognised"), None, None, None
+
+
+# ---------------------------------------------------------------------------------------- schema
+
+def _schema_check(credential: dict) -> Check:
+    problems = validate(credential, mode="verify")
+    if problems:
+        return Check("schema", FAILED, problems[0].code, problems[0].detail, tuple(problems))
+    # credentialSchema entries name the schemas the issuer wants checked (VC 2.0 §5.4). The OB
+    # ones are bundled and applied above; any other would have to be fetched, which a verifier
+    # that never fetches schemas cannot do: say so, without failing the credential.
+    entries = credential.get("credentialSchema") or []
+    unknown = [
+        e.get("id") for e in (entries if isinstance(entries, list) else [entries])
+        if isinstance(e, dict) and e.get("id") not in KNOWN_SCHEMAS
+    ]
+    if unknown:
+        return Check("schema", WARNING, "schema.unknown_schema", ", ".join(map(str, unknown)))
+    return Check("schema", PASSED, "schema.ok")
+
+
+# ---------------------------------------------------------------------------------------- proofs
+
+def _ldp_proof_check(credential, resolver, loader):
+    results = verify_proofs(credential, resolver=resolver, loader=loader)
+    if not results:
+        return Check("proof", FAILED, "proof.missing"), None, None, None
+    supported = [r for r in results if r.supported]
+    failed = [r for r in supported if not r.verified]
+    good = [r for r in supported if r.verified]
+    if failed or not good:
+        bad = failed[0] if failed else results[0]
+        problems = tuple(p for r in results if not r.verified for p in r.problems)
+        return Check("proof", FAILED, bad.problems[0].code, bad.problems[0].detail, problems), bad.controller, bad.verification_method, None
+    # Unknown proof types beside a valid one are reported, not fatal (a proof set may carry
+    # suites this verifier does not know; VC Data Integrity §2.1.1).
+    skipped = tuple(p for r in results if not r.supported for p in r.problems)
+    first = good[0]
+    detail = f"{first.proof_type}/{first.cryptosuite}" if first.cryptosuite else first.proof_type
+    return Check("proof", PASSED, "proof.ok", detail, skipped), first.controller, first.verification_method, first.created
+
+
+def _binding_check(proof_ok: bool, controller: str | None, issuer_id: str | None, vm: str | None = None,
+                   resolver=None) -> Check:
+    if issuer_id is None:
+        return Check("issuer", FAILED, "issuer.missing")
+    if not proof_ok:
+        return Check("issuer", SKIPPED, "skipped")
+    # OB 3.0 §8.3 / VC Data Model 2.0 §4.7: the verification method's controller is the issuer,
+    # or the issuer's own controller document lists the method for assertions (a delegation the
+    # issuer publishes itself, e.g. an https issuer signing with a did:key).
+    if controller == issuer_id or (vm and resolver is not None and _issuer_lists(resolver, issuer_id, vm)):
+        return Check("issuer", PASSED, "issuer.ok", issuer_id)
+    return Check("issuer", FAILED, "issuer.key_not_controlled", f"key controller {controller!r} is not issuer {issuer_id!r}")
+
+
+def _issuer_lists(resolver, issuer_id: str, vm: str) -> bool:
+    try:
+        document = resolver.document(issuer_id)
+    except (ResolutionError, BadgerError, AttributeError):
+        return False
+    listed = document.get("assertionMethod") if isinstance(document, dict) else None
+    listed = listed if isinstance(listed, list) else [listed] if listed else []
+    return any((x if isinstance(x, str) else (x or {}).get("id")) == vm for x in listed)
+
+
+def _jwt_proof_check(result) -> Check:
+    if result.verified:
+        return Check("proof", PASSED, "proof.ok", f"VC-JWT {result.header.get('alg')}", tuple(result.warnings))
+    first = result.problems[0]
+    return Check("proof", FAILED, first.code, first.detail, tuple(result.problems))
+
+
+def _jwt_binding_check(result, issuer_id: str | None, resolver) -> Check:
+    if issuer_id is None:
+        return Check("issuer", FAILED, "issuer.missing")
+    if not result.verified:
+        return Check("issuer", SKIPPED, "skipped")
+    if result.controller is not None:
+        return _binding_check(True, result.controller, issuer_id)
+    # Key given only as a `jwk` header: anyone can embed a key, so it counts only when the
+    # issuer's own (DID / controller) document publishes that same key.
+    embedded = result.header.get("jwk")
+    try:
+        thumb = jwk_thumbprint(embedded)
+        for method in methods_of(resolver.document(issuer_id)):
+            try:
+                if jwk_thumbprint(public_jwk(method.public_key())) == thumb:
+                    return Check("issuer", PASSED, "issuer.ok", issuer_id)
+            except BadgerError:
+                continue
+    except (ResolutionError, BadgerError) as exc:
+        return Check("issuer", FAILED, "issuer.key_not_bound", str(exc))
+    return Check("issuer", FAILED, "issuer.key_not_bound", "the issuer does not publish the embedded key")
+
+
+def _issuer_id(credential: dict) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) and issuer else None
+
+
+# ----------------------------------------------------------------------------------------- dates
+
+def _parse_dt(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _dates_check(credential: dict, now: datetime) -> Check:
+    # VC 2.0 validFrom/validUntil; VC 1.1 issuanceDate/expirationDate for older credentials.
+    start_raw = credential.get("validFrom", credential.get("issuanceDate"))
+    end_raw = credential.get("validUntil", credential.get("expirationDate"))
+    start, end = _parse_dt(start_raw), _parse_dt(end_raw)
+    if (start_raw is not None and start is None) or (end_raw is not None and end is None):
+        return Check("dates", FAILED, "dates.invalid")
+    if start is not None and now < start:
+        return Check("dates", FAILED, "dates.not_yet_valid", f"valid from {start_raw}")
+    if end is not None and now >= end:
+        return Check("dates", FAILED, "dates.expired", f"valid until {end_raw}")
+    return Check("dates", PASSED, "dates.ok")
+
+
+# ---------------------------------------------------------------------------------------- status
+
+def _status_check(credential: dict, status: StatusChecker | None) -> Check:
+    entries = credential.get("credentialStatus")
+    if not entries:
+        return Check("status", PASSED, "status.none")
+    if status is None:
+        return Check("status", WARNING, "status.not_checked")
+    for entry in entries if isinstance(entries, list) else [entries]:
+        try:
+            outcome = status(entry, credential)
+        except BadgerError as exc:
+            return Check("status", FAILED, "status.unavailable", str(exc))
+        if outcome == StatusOutcome.REVOKED:
+            return Check("status", FAILED, "status.revoked")
+        if outcome == StatusOutcome.SUSPENDED:
+            return Check("status", FAILED, "status.suspended")
+    return Check("status", PASSED, "status.ok")
+
+
+# ------------------------------------------------------------------------------------- recipient
+
+def _recipient_check(credential: dict, email: str | None) -> Check:
+    if not email:
+        return Check("recipient", SKIPPED, "recipient.not_checked")
+    subjects = credential.get("credentialSubject")
+    subjects = subjects if isinstance(subjects, list) else [subjects]
+    try:
+        for subject in subjects:
+            if not isinstance(subject, dict):
+                continue
+            identifiers = subject.get("identifier") or []
+            for identity in identifiers if isinstance(identifiers, list) else [identifiers]:
+                if isinstance(identity, dict) and matches_identity(identity, email):
+                    return Check("recipient", PASSED, "recipient.ok")
+    except BadgerError:
+        return Check("recipient", FAILED, "recipient.invalid_email")
+    return Check("recipient", FAILED, "recipient.mismatch")
+
+
+# --------------------------------------------------------------------------------------- summary
+
+def _summary(credential, fmt) -> dict:
+    if not isinstance(credential, dict):
+        return {}
+    issuer = credential.get("issuer")
+    subject = credential.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    out = {
+        "id": credential.get("id"),
+        "type": credential.get("type"),
+        "format": fmt,
+        "issuer": {k: issuer.get(k) for k in ("id", "name", "url") if isinstance(issuer, dict) and k in issuer}
+        if isinstance(issuer, dict) else {"id": issuer},
+        "validFrom": credential.get("validFrom", credential.get("issuanceDate")),
+        "validUntil": credential.get("validUntil", credential.get("expirationDate")),
+    }
+    if isinstance(achievement, dict):
+        out["achievement"] = {k: achievement.get(k) for k in ("id", "name", "description") if k in achievement}
+    return out
