@@ -25,7 +25,16 @@ import re
 import zlib
 from typing import NamedTuple
 
-from badger.credentials.vocab import STATUS_LIST_CREDENTIAL, STATUS_LIST_ENTRY, VC_TYPE, VC_V2_CONTEXT
+from badger.credentials.vocab import (
+    LEGACY_STATUS_CREDENTIAL as LEGACY_CREDENTIAL,
+    LEGACY_STATUS_ENTRY as LEGACY_ENTRY,
+    LEGACY_STATUS_SUBJECT as LEGACY_SUBJECT,
+    STATUS_LIST_CREDENTIAL,
+    STATUS_LIST_ENTRY,
+    STATUS_LIST_SUBJECT,
+    VC_TYPE,
+    VC_V2_CONTEXT,
+)
 from badger.errors import StatusListError
 
 __all__ = [
@@ -59,10 +68,6 @@ DEFAULT_MAX_BITS = 16 * 1024 * 1024 * 8
 MAX_STATUS_SIZE = 8
 
 # Not in badger.credentials.vocab yet; spelled once here.
-STATUS_LIST_SUBJECT = "BitstringStatusList"
-LEGACY_ENTRY = "StatusList2021Entry"
-LEGACY_CREDENTIAL = "StatusList2021Credential"
-LEGACY_SUBJECT = "StatusList2021"
 
 _WRITABLE_PURPOSES = ("revocation", "suspension")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
