@@ -50,6 +50,9 @@ Problem codes (``Problem.code``), each with a JSON pointer ``path``:
     subject.invalid_id         credentialSubject ``id`` is not an absolute URI
     identity.hash_format       a hashed identityHash is not sha256$<64 hex> or md5$<32 hex>
     identity.weak_hash         issue mode: an md5 identityHash
+    text.control_character     issue mode: a string holds a control character other than
+                               newline / carriage return (verifiers in circulation canonicalize
+                               them differently, so the signature would not verify everywhere)
 
 Spec: OB 3.0 §"Verification" (https://www.imsglobal.org/spec/ob/v3p0/#verification) step 1,
 §"Compacted document form" (why the schemas accept single values and language maps), the
@@ -715,6 +718,8 @@ def validate(doc: dict, *, mode: Mode = "verify") -> list[Problem]:
             _issuer_rule(node, path, problems)
             if node_kind == _OB_CREDENTIAL:
                 _subject_rules(node, path, mode, problems)
+        if mode == "issue":
+            _control_character_rule(doc, "", problems)
     except RecursionError:
         return [Problem("schema.invalid", "document nested too deeply to validate")]
 
@@ -724,6 +729,23 @@ def validate(doc: dict, *, mode: Mode = "verify") -> list[Problem]:
             seen.add((problem.code, problem.path))
             unique.append(problem)
     return unique
+
+
+_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_character_rule(node, pointer: str, problems: list[Problem]) -> None:
+    # RDFC-1.0 escapes these in canonical N-Quads, but rdf-canonize before v5 (still inside
+    # DCC's verifier-core) does not, so a credential holding one verifies in some verifiers and
+    # not in others. Badger does not sign what would not verify everywhere.
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _control_character_rule(value, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}", problems)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _control_character_rule(value, f"{pointer}/{index}", problems)
+    elif isinstance(node, str) and _CONTROL.search(node):
+        problems.append(Problem("text.control_character", "text holds a control character (tab, bell, ...)", pointer))
 
 
 def check(doc: dict, *, mode: Mode = "issue") -> None:

@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pyld import jsonld
+from pyld import nquads as _pyld_nquads
 from pyld.canon import URDNA2015
 
 from badger.errors import CanonicalizationLimit, DroppedTerm, JsonLdError
@@ -131,6 +133,26 @@ def _bundled_object_ids() -> frozenset[int]:
     return _BUNDLED_IDS
 
 
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_NEEDS_ESCAPE = re.compile('[\x00-\x1f\x7f"\\\\]')
+
+
+def _rdfc_escape(value: str) -> str:
+    """Escape a literal as RDFC-1.0 canonical N-Quads require (RDFC-1.0 §4 / RDF 1.2 N-Quads
+    "canonical form"): ECHAR for backslash, quote, \\b \\t \\n \\f \\r; UCHAR (upper-case hex)
+    for the other C0 controls and DEL. pyld 3.3 escapes only \\ \\t \\n \\r and the quote, so a
+    name with a control character would hash differently from jsonld.js' rdf-canonize 5."""
+    if not _NEEDS_ESCAPE.search(value):
+        return value
+    return _NEEDS_ESCAPE.sub(lambda m: _ECHAR.get(m.group()) or "\\u%04X" % ord(m.group()), value)
+
+
+# pyld serialises every quad through this module-level function; giving it the canonical
+# escaping is the smallest change that makes its RDFC-1.0 output conform (and it only differs
+# from pyld's own on control characters other than tab, newline and carriage return).
+_pyld_nquads.escape = _rdfc_escape
+
+
 class _GuardedRDFC(URDNA2015):
     """RDFC-1.0 with a work budget on the N-degree hashing step (the exponential part)."""
 
@@ -202,8 +224,14 @@ def _check_expanded(node: Any, problems: list[str]) -> None:
             _check_expanded(value, problems)
 
 
+# The test pyld's toRDF applies before keeping a subject, predicate or IRI object (a scheme,
+# a colon, no whitespace; "_" for blank nodes): anything else is silently dropped from the
+# signed data, so safe mode must refuse exactly what it would drop.
+_RDF_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # pyld: [+-.] is a range
+
+
 def _absolute_or_blank(iri: str) -> bool:
-    return iri.startswith("_:") or (":" in iri and not iri.startswith(":"))
+    return _RDF_IRI.match(iri) is not None
 
 
 def expand(document: dict, *, loader=None, safe: bool = True) -> list:

@@ -60,7 +60,7 @@ def did_web_document_url(did: str, *, scheme: str = "https") -> str:
     host = unquote(host)
     if not host or "/" in host:
         raise ResolutionError(f"invalid did:web host in {did}", code="key.invalid_did")
-    path = "/".join(unquote(s) for s in segments)
+    path = "/".join(segments)  # did:web §3.2 Read: only the port's colon is percent-decoded
     return f"{scheme}://{host}/{path}/did.json" if path else f"{scheme}://{host}/.well-known/did.json"
 
 

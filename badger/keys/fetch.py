@@ -5,6 +5,7 @@ Lives beside the resolver so services can inject it; the domain code itself neve
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 
@@ -29,7 +30,7 @@ class HttpFetcher:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (scheme checked)
                 body = response.read(self.max_bytes + 1)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             raise ResolutionError(f"cannot fetch {url}: {exc}", code="key.fetch_failed") from exc
         if len(body) > self.max_bytes:
             raise ResolutionError(f"{url} answered more than {self.max_bytes} bytes", code="key.fetch_too_large")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Protocol
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import base58
 
@@ -191,8 +191,9 @@ class FetchingResolver:
     """did:web and https(/http for allowed local origins) verification methods, through a fetcher.
 
     ``fetch(url) -> bytes`` must enforce its own timeout and size limit and raise
-    ResolutionError on failure. ``http_hosts`` lists hosts whose did:web documents are fetched
-    over plain http (local test servers only; did:web mandates https).
+    ResolutionError on failure. ``http_hosts`` lists hosts (``host:port`` when there is a port)
+    whose did:web documents and http URLs are fetched over plain http (local test servers only;
+    did:web mandates https); plain http anywhere else is refused.
     """
 
     def __init__(self, fetch: Fetcher, *, http_hosts: Iterable[str] = ()):
@@ -217,7 +218,7 @@ class FetchingResolver:
             if doc.get("id") != url.split("#", 1)[0]:
                 raise ResolutionError("DID document id does not match the DID", code="key.did_mismatch")
             return doc
-        if url.startswith("https://") or url.startswith("http://"):
+        if url.startswith("https://") or (url.startswith("http://") and urlsplit(url).netloc in self._http_hosts):
             return self._document(url.split("#", 1)[0])
         raise ResolutionError(f"unsupported verification method scheme: {url}", code="key.unsupported_scheme")
 

@@ -267,12 +267,16 @@ def test_image_type_is_a_single_string():
 
 # ----------------------------------------------------------------------------- any text
 
-texts = st.text(min_size=1, max_size=2000).filter(lambda s: s.strip())
+# Any Unicode text except C0 controls other than newline / carriage return (and DEL), which
+# issue-mode validation refuses on purpose (test_control_characters_are_refused_at_issue).
+_TEXT_ALPHABET = st.characters(blacklist_categories=("Cs",), blacklist_characters=[
+    c for c in map(chr, [*range(0x20), 0x7F]) if c not in "\n\r"])
+texts = st.text(_TEXT_ALPHABET, min_size=1, max_size=2000).filter(lambda s: s.strip())
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(name=texts, description=texts, narrative=texts, evidence_text=texts, learner=texts,
-       email=st.emails(), salt=st.text(min_size=1, max_size=64))
+       email=st.emails(), salt=st.text(_TEXT_ALPHABET, min_size=1, max_size=64))
 def test_any_text_builds_a_valid_credential(name, description, narrative, evidence_text, learner, email, salt):
     ach = session_achievement(name=name, description=description, criteria_narrative=narrative,
                               tags=(name,))
@@ -293,3 +297,10 @@ def test_any_text_builds_a_valid_credential(name, description, narrative, eviden
         evidence=[b.evidence(narrative=evidence_text, name=name, description=description)],
     )
     assert again == doc  # no clock, no randomness: same arguments, same document
+
+
+@pytest.mark.parametrize("char", ["\t", "\x00", "\x07", "\x08", "\x0c", "\x1f", "\x7f"])
+def test_control_characters_are_refused_at_issue(char):
+    doc = credential(name=f"Fresque{char}du climat")
+    assert [p.code for p in validate(doc, mode="issue")] == ["text.control_character"]
+    assert validate(doc, mode="verify") == []  # others' credentials may carry them
