@@ -53,7 +53,8 @@ _LABEL_ASCII = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
 def _canonical(email: str) -> str:
-    return unicodedata.normalize("NFC", email.strip()).lower()
+    # NFC after lower-casing: lower() can leave a decomposed sequence (e.g. "ǰ").
+    return unicodedata.normalize("NFC", email.strip().lower())
 
 
 def _valid_local(local: str) -> bool:
@@ -175,6 +176,8 @@ def _hash_matches(identity_hash: str, candidates: list[str], salt: str) -> bool:
     if not sep or algorithm not in _HASH_ALGORITHMS or len(expected) != _HEX_LENGTH[algorithm]:
         return False
     expected = expected.lower()
+    if not expected.isascii():  # compare_digest refuses non-ASCII str; such a hash matches nothing
+        return False
     hasher = _HASH_ALGORITHMS[algorithm]
     found = False
     for candidate in candidates:

@@ -46,6 +46,14 @@ class VerificationMethod:
 
     def public_key(self):
         """The cryptography public key object. Raises KeyMaterialError."""
+        try:
+            return self._public_key()
+        except KeyMaterialError:
+            raise
+        except (ValueError, TypeError) as exc:  # an invalid point, bad base58, ...
+            raise KeyMaterialError(f"invalid public key: {exc}", code="key.invalid") from exc
+
+    def _public_key(self):
         doc = self.document
         if "publicKeyMultibase" in doc:
             name, raw = decode_multikey(doc["publicKeyMultibase"])
