@@ -63,7 +63,7 @@ data model (Appendix B) for what each ``type`` must be; VC Data Model 2.0 §"Con
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
@@ -74,6 +74,7 @@ from referencing.exceptions import NoSuchResource
 from badger.errors import InvalidCredential
 from badger.resources import load_json
 
+from .dates import parse_datetime
 from .problems import Problem
 from .vocab import (
     ACHIEVEMENT,
@@ -113,27 +114,8 @@ _SCHEMA_FILES = {
 # ---------------------------------------------------------------------------------------------
 # Dates
 
-_DATE_TIME = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$"
-)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _parse_datetime(value) -> datetime | None:
-    """RFC 3339 date-time with a mandatory offset (XML Schema dateTimeStamp), else None."""
-    if not isinstance(value, str):
-        return None
-    m = _DATE_TIME.match(value)
-    if not m:
-        return None
-    day, clock, fraction, offset = m.groups()
-    # fromisoformat wants upper-case separators and at most 6 fractional digits.
-    text = f"{day}T{clock}" + (f".{fraction[:6].ljust(6, '0')}" if fraction else "")
-    text += "+00:00" if offset in ("Z", "z") else offset
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
+_parse_datetime = parse_datetime  # the one dateTime parser (badger.credentials.dates)
 
 
 _FORMATS = FormatChecker(formats=())

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 
+from badger.credentials.dates import parse_datetime
 from badger.credentials.problems import Problem
 from badger.credentials.vocab import (
     DATA_INTEGRITY_PROOF,
@@ -198,12 +198,4 @@ def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> Pr
 
 
 def _is_datetime(value) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return True
-    except ValueError:
-        return False
-
-
+    return parse_datetime(value) is not None

@@ -66,6 +66,7 @@ from datetime import datetime, timedelta, timezone
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from badger.credentials.dates import parse_datetime
 from badger.credentials.problems import Problem
 from badger.credentials.vocab import VC_V1_CONTEXT
 from badger.errors import KeyMaterialError, ProofError, ResolutionError
@@ -96,9 +97,6 @@ _ACCEPTED_TYP = {"jwt", "vc+jwt", "vc+ld+json+jwt"}
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 # XML Schema dateTime with a mandatory timezone (VC 2.0 "Validity Period" uses xsd:dateTimeStamp).
-_DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))"
-)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _PRIVATE_KEY_TYPES = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
@@ -239,24 +237,9 @@ def _numeric_date_or_raise(value, name: str) -> int:
 
 def _numeric_date(value) -> int | None:
     """XML Schema dateTime with timezone -> NumericDate (whole seconds, fraction truncated)."""
-    if not isinstance(value, str):
-        return None
-    m = _DATETIME.fullmatch(value)
-    if not m:
-        return None
-    year, month, day, hour, minute, second, _fraction, zulu, sign_, off_h, off_m = m.groups()
-    try:
-        local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
-    except ValueError:  # month 13, 31 February, 24:00:00, leap second 60
-        return None
-    offset = timedelta(0)
-    if not zulu:
-        hours, minutes = int(off_h), int(off_m)
-        if minutes > 59 or hours * 60 + minutes > 14 * 60:  # XML Schema bounds the offset at ±14:00
-            return None
-        offset = timedelta(hours=hours, minutes=minutes) * (1 if sign_ == "+" else -1)
+    moment = parse_datetime(value)
     # timedelta floor division keeps whole-second integers exact, with no float rounding.
-    return (local.replace(tzinfo=timezone.utc) - offset - _EPOCH) // timedelta(seconds=1)
+    return None if moment is None else (moment - _EPOCH) // timedelta(seconds=1)
 
 
 # --------------------------------------------------------------------------------------------

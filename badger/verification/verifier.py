@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Protocol
 
 from badger import baking
+from badger.credentials.dates import parse_datetime
 from badger.credentials.identity import matches_identity
 from badger.credentials.vocab import ACHIEVEMENT_CREDENTIAL_SCHEMA, ENDORSEMENT_CREDENTIAL_SCHEMA, PROFILE_SCHEMA
 from badger.credentials.validation import validate
@@ -254,21 +255,11 @@ def _issuer_id(credential: dict) -> str | None:
 
 # ----------------------------------------------------------------------------------------- dates
 
-def _parse_dt(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
 def _dates_check(credential: dict, now: datetime) -> Check:
     # VC 2.0 validFrom/validUntil; VC 1.1 issuanceDate/expirationDate for older credentials.
     start_raw = credential.get("validFrom", credential.get("issuanceDate"))
     end_raw = credential.get("validUntil", credential.get("expirationDate"))
-    start, end = _parse_dt(start_raw), _parse_dt(end_raw)
+    start, end = parse_datetime(start_raw), parse_datetime(end_raw)
     if (start_raw is not None and start is None) or (end_raw is not None and end is None):
         return Check("dates", FAILED, "dates.invalid")
     if start is not None and now < start:
