@@ -14,7 +14,10 @@
     │   └── StatusListError          a malformed Bitstring Status List
     ├── KeyMaterialError             a key we cannot load, encode or use
     ├── ResolutionError              a DID / verification method we cannot resolve
-    └── ProofError                   a proof we cannot create or that fails to verify
+    ├── ProofError                   a proof we cannot create or that fails to verify
+    ├── NotFound                     no such thing, or not yours to see (services; maps to 404)
+    ├── Conflict                     the request contradicts the state (e.g. a reused Idempotency-Key)
+    └── Unauthorized                 no valid credentials for an authenticated action (401)
 
 Verification never raises these for a bad credential: it turns them into failed checks.
 """
@@ -35,6 +38,9 @@ __all__ = [
     "KeyMaterialError",
     "ResolutionError",
     "ProofError",
+    "NotFound",
+    "Conflict",
+    "Unauthorized",
 ]
 
 
@@ -101,3 +107,15 @@ class ResolutionError(BadgerError):
 
 class ProofError(BadgerError):
     code = "proof.invalid"
+
+
+class NotFound(BadgerError):
+    code = "not_found"
+
+
+class Conflict(BadgerError):
+    code = "conflict"
+
+
+class Unauthorized(BadgerError):
+    code = "unauthorized"

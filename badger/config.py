@@ -1,0 +1,81 @@
+"""Settings: defaults, then a mapping (tests), then ``BADGER_*`` environment variables.
+
+Built once by create_app() / the CLI, frozen, validated at start (interfaces.md lists the
+variables). No I/O happens at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from badger.errors import InvalidInput
+
+__all__ = ["Settings", "load_settings", "DEV_SECRET_KEY"]
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+_ENV_NAMES = {
+    "database_url": "BADGER_DATABASE_URL",
+    "base_url": "BADGER_BASE_URL",
+    "secret_key": "BADGER_SECRET_KEY",
+    "smtp_url": "BADGER_SMTP_URL",
+    "queue_url": "BADGER_QUEUE_URL",
+    "env": "BADGER_ENV",
+    "instance_path": "BADGER_INSTANCE_PATH",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = ""
+    base_url: str = "http://localhost:5000"
+    secret_key: str = DEV_SECRET_KEY
+    smtp_url: str | None = None
+    queue_url: str | None = None
+    env: str = "development"
+    instance_path: str = field(default_factory=lambda: str(Path.cwd() / "instance"))
+    # Hosts whose did:web documents may be fetched over plain http (local development only).
+    http_did_hosts: tuple[str, ...] = ()
+    fetch_timeout: float = 5.0
+    max_upload_bytes: int = 1024 * 1024
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def validate(self) -> "Settings":
+        """Refuse unusable settings (InvalidInput with a one-line reason); fill derived ones."""
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise InvalidInput(f"BADGER_BASE_URL must be an origin like https://badges.example, not {self.base_url!r}")
+        if self.production and self.secret_key == DEV_SECRET_KEY:
+            raise InvalidInput("BADGER_SECRET_KEY must be set when BADGER_ENV=production")
+        if len(self.secret_key) < 16:
+            raise InvalidInput("BADGER_SECRET_KEY must be at least 16 characters")
+        if self.secret_key == DEV_SECRET_KEY:
+            warnings.warn("BADGER_SECRET_KEY is the development default: never use it in production",
+                          stacklevel=2)
+        settings = self
+        if not settings.database_url:
+            settings = replace(settings, database_url=f"sqlite:///{Path(settings.instance_path) / 'badger.sqlite3'}")
+        if settings.database_url.startswith("postgresql://"):
+            settings = replace(settings, database_url="postgresql+psycopg://" + settings.database_url[len("postgresql://"):])
+        host = urlsplit(settings.base_url).netloc
+        if parts.scheme == "http" and host not in settings.http_did_hosts:
+            # Our own did:web documents are served over http in development: allow that origin.
+            settings = replace(settings, http_did_hosts=settings.http_did_hosts + (host,))
+        return replace(settings, base_url=settings.base_url.rstrip("/"))
+
+
+def load_settings(overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Defaults -> ``overrides`` -> environment. Raises InvalidInput (see Settings.validate)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = dict(overrides or {})
+    for name, var in _ENV_NAMES.items():
+        if environ.get(var):
+            values[name] = environ[var]
+    return Settings(**values).validate()

@@ -1,0 +1,62 @@
+"""The service container: settings, database, key store, clock and id factory in one object.
+
+Only services, web and cli read the clock or make ids (architecture convention 4); they get
+them from here, so tests can pin both.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterator
+
+from sqlalchemy.orm import Session
+
+from badger.config import Settings
+from badger.keys.fetch import HttpFetcher
+from badger.store import KeyStore, make_engine, make_session_factory
+from badger.store.migrate import upgrade
+
+__all__ = ["Badger", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class Badger:
+    settings: Settings
+    clock: Callable[[], datetime] = utc_now
+    new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
+
+    def __post_init__(self):
+        self.engine = make_engine(self.settings.database_url)
+        self.sessions = make_session_factory(self.engine)
+        self.keystore = KeyStore(self.settings.secret_key)
+        self.fetcher = HttpFetcher(timeout=self.settings.fetch_timeout)
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
+    def upgrade_database(self) -> None:
+        upgrade(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error (convention 7)."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def url(self, *parts: str) -> str:
+        return "/".join([self.base_url, *parts])

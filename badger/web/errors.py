@@ -1,0 +1,95 @@
+"""Errors as RFC 9457 problem+json for API clients, readable pages for browsers. Never a 500
+for anything a client can send: every BadgerError maps to a 4xx."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from badger.errors import (
+    BadgerError, Conflict, InvalidCredential, InvalidInput, NotFound, Unauthorized,
+)
+
+__all__ = ["register", "problem", "wants_json", "PROBLEM_BASE"]
+
+PROBLEM_BASE = "https://badger.example/problems/"  # stable type URIs; the host is a namespace, not fetched
+log = logging.getLogger("badger.web")
+
+_TITLES = {
+    400: ("Requête invalide", "Bad request"),
+    401: ("Authentification requise", "Authentication required"),
+    403: ("Accès refusé", "Forbidden"),
+    404: ("Introuvable", "Not found"),
+    405: ("Méthode non autorisée", "Method not allowed"),
+    409: ("Conflit", "Conflict"),
+    413: ("Contenu trop volumineux", "Payload too large"),
+    415: ("Type de contenu non pris en charge", "Unsupported media type"),
+    422: ("Contenu invalide", "Unprocessable content"),
+    500: ("Erreur interne", "Internal error"),
+}
+
+
+def language() -> str:
+    """The request's language: ``?lang=``, then Accept-Language; French by default."""
+    asked = request.args.get("lang")
+    if asked in ("fr", "en"):
+        return asked
+    best = request.accept_languages.best_match(["fr", "en"])
+    return best or "fr"
+
+
+def wants_json() -> bool:
+    if request.path.startswith(("/api/", "/credentials/issue", "/credentials/verify", "/presentations/")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
+    return best in ("application/json", "application/problem+json")
+
+
+def problem(status: int, code: str, detail: str = "", **extra):
+    fr, en = _TITLES.get(status, ("Erreur", "Error"))
+    body = {"type": PROBLEM_BASE + code, "title": en if language() == "en" else fr, "status": status,
+            "code": code, "detail": detail}
+    body.update(extra)
+    if wants_json():
+        response = jsonify(body)
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
+    return render_template("errors/error.html", problem=body, lang=language()), status
+
+
+def _status_for(exc: BadgerError) -> int:
+    if isinstance(exc, Unauthorized):
+        return 401
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, InvalidCredential):
+        return 422
+    return 400
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(BadgerError)
+    def _badger_error(exc: BadgerError):
+        extra = {}
+        if isinstance(exc, InvalidCredential) and exc.problems:
+            extra["errors"] = [p.as_dict() for p in exc.problems]
+        if isinstance(exc, InvalidInput) and getattr(exc, "fields", None):
+            extra["errors"] = exc.fields
+        response = problem(_status_for(exc), exc.code, str(exc), **extra)
+        if isinstance(exc, Unauthorized) and wants_json():
+            response.headers["WWW-Authenticate"] = 'Bearer realm="badger"'
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return problem(exc.code or 500, f"http.{exc.code}", exc.description or "")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # a bug: log it, answer without details
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500, "internal", "an unexpected error occurred")
