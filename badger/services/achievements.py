@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 
 from defusedxml import ElementTree
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from badger.baking import PNG_SIGNATURE, image_kind, unbake_png
 from badger.credentials import builders
 from badger.errors import BakingError, InvalidInput, NotFound
 from badger.services.app import Badger
 from badger.services.issuers import profile_document
-from badger.store import Achievement, Issuer
+from badger.store import Achievement, Issuer, repositories as repo
+from badger.store.repositories import Session
 
 __all__ = ["create_achievement", "get_achievement", "list_achievements", "update_achievement", "check_image",
            "ACHIEVEMENT_TYPES"]
@@ -146,4 +145,4 @@ def get_achievement(session: Session, achievement_id: str, *, issuer: Issuer | N
 
 
 def list_achievements(session: Session, issuer: Issuer) -> list[Achievement]:
-    return list(session.scalars(select(Achievement).where(Achievement.issuer_id == issuer.id).order_by(Achievement.created_at)))
+    return repo.achievements_of(session, issuer.id)

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
-from sqlalchemy.orm import Session
-
 from badger.config import Settings
 from badger.keys.fetch import HttpFetcher
 from badger.store import KeyStore, make_engine, make_session_factory
 from badger.store.migrate import upgrade
+from badger.store.repositories import Session
 
 __all__ = ["Badger", "utc_now"]
 

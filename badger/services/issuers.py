@@ -6,9 +6,6 @@ import json
 import re
 import unicodedata
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from badger.credentials import builders
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.keys import (
@@ -16,7 +13,8 @@ from badger.keys import (
     load_private_pem, private_pem, public_jwk,
 )
 from badger.services.app import Badger
-from badger.store import Issuer, IssuerKey
+from badger.store import Issuer, IssuerKey, repositories as repo
+from badger.store.repositories import Session
 
 __all__ = [
     "create_issuer", "get_issuer", "get_issuer_by_did", "list_issuers", "profile_document",
@@ -56,7 +54,7 @@ def create_issuer(app: Badger, session: Session, *, name: str, url: str, slug: s
         email = normalise_email(email)
     if did_method not in ("web", "key"):
         raise InvalidInput("did method must be 'web' or 'key'", code="input.invalid_did_method")
-    if session.scalar(select(Issuer.id).where(Issuer.slug == slug)):
+    if repo.issuer_by_slug(session, slug) is not None:
         raise Conflict(f"an issuer with slug {slug!r} exists", code="issuer.slug_taken")
     ldp_pair = Ed25519KeyPair.generate()
     did = did_web(app.base_url, "issuers", slug) if did_method == "web" else did_key(ldp_pair)
@@ -65,6 +63,9 @@ def create_issuer(app: Badger, session: Session, *, name: str, url: str, slug: s
     session.add(issuer)
     session.flush()
     _add_keys(app, session, issuer, ldp_pair)
+    from badger.services.status_lists import ensure_list  # status lists sign with the issuer's keys
+
+    ensure_list(app, session, issuer)
     return issuer
 
 
@@ -101,18 +102,18 @@ def rotate_keys(app: Badger, session: Session, issuer: Issuer) -> Issuer:
 
 
 def get_issuer(session: Session, slug: str) -> Issuer:
-    issuer = session.scalar(select(Issuer).where(Issuer.slug == slug))
+    issuer = repo.issuer_by_slug(session, slug)
     if issuer is None:
         raise NotFound(f"no issuer {slug!r}", code="issuer.not_found")
     return issuer
 
 
 def get_issuer_by_did(session: Session, did: str) -> Issuer | None:
-    return session.scalar(select(Issuer).where(Issuer.did == did))
+    return repo.issuer_by_did(session, did)
 
 
 def list_issuers(session: Session) -> list[Issuer]:
-    return list(session.scalars(select(Issuer).order_by(Issuer.name)))
+    return repo.issuers(session)
 
 
 def profile_document(issuer: Issuer) -> dict:

@@ -8,9 +8,6 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from badger.credentials import builders
 from badger.credentials.identity import identity_object, normalise_email
 from badger.credentials.dates import parse_datetime
@@ -22,7 +19,8 @@ from badger.services.achievements import get_achievement
 from badger.services.app import Badger
 from badger.services.issuers import jwt_signing_key, profile_document, signing_key
 from badger.services.status_lists import allocate_entry
-from badger.store import Credential, Issuer
+from badger.store import Credential, Issuer, repositories as repo
+from badger.store.repositories import Session
 
 __all__ = ["IssueRequest", "issue", "get_credential", "list_credentials", "recipient_lookup", "public_document"]
 
@@ -76,8 +74,7 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
     if idempotency_key is not None:
         if not (0 < len(idempotency_key) <= 200):
             raise InvalidInput("Idempotency-Key must be 1-200 characters", code="input.invalid_idempotency_key")
-        previous = session.scalar(select(Credential).where(Credential.issuer_id == issuer.id,
-                                                           Credential.idempotency_key == idempotency_key))
+        previous = repo.credential_by_idempotency_key(session, issuer.id, idempotency_key)
         if previous is not None:
             if previous.request_hash != request.fingerprint():
                 raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
@@ -138,16 +135,10 @@ def get_credential(session: Session, credential_id: str, *, issuer: Issuer | Non
 
 def list_credentials(app: Badger, session: Session, *, issuer: Issuer | None = None, email: str | None = None,
                      achievement: str | None = None, status: str | None = None, limit: int = 1000) -> list[Credential]:
-    query = select(Credential).order_by(Credential.issued_at.desc(), Credential.id).limit(limit)
-    if issuer is not None:
-        query = query.where(Credential.issuer_id == issuer.id)
-    if email:
-        query = query.where(Credential.recipient_lookup == recipient_lookup(app, email))
-    if achievement:
-        query = query.where(Credential.achievement_id == achievement.rsplit("/", 1)[-1])
-    if status:
-        query = query.where(Credential.status == status)
-    return list(session.scalars(query))
+    return repo.credentials(session, issuer_id=issuer.id if issuer is not None else None,
+                            recipient_lookup=recipient_lookup(app, email) if email else None,
+                            achievement_id=achievement.rsplit("/", 1)[-1] if achievement else None,
+                            status=status or None, limit=limit)
 
 
 def public_document(row: Credential):

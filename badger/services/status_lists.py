@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from badger.errors import NotFound
 from badger.proofs.data_integrity import add_proof
 from badger.services.app import Badger
 from badger.services.issuers import signing_key
 from badger.status import encode_list, new_list, set_bit, status_entry, status_list_credential
-from badger.store import Credential, Issuer, StatusList
+from badger.store import Credential, Issuer, StatusList, repositories as repo
+from badger.store.repositories import Session
 
-__all__ = ["allocate_entry", "signed_list_credential", "set_status", "LIST_SIZE"]
+__all__ = ["ensure_list", "allocate_entry", "signed_list_credential", "set_status", "LIST_SIZE"]
 
 LIST_SIZE = 131_072  # the spec's minimum (W3C Bitstring Status List §6.1 herd privacy)
 
 
-def _list(app: Badger, session: Session, issuer: Issuer, purpose: str) -> StatusList:
-    row = session.scalar(select(StatusList).where(StatusList.issuer_id == issuer.id, StatusList.purpose == purpose))
+def ensure_list(app: Badger, session: Session, issuer: Issuer, purpose: str = "revocation") -> StatusList:
+    """The issuer's list for ``purpose``, created on first use (at issuer creation, so that
+    concurrent first issuances do not race to create it)."""
+    row = repo.status_list(session, issuer.id, purpose)
     if row is None:
         row = StatusList(id=app.new_id(), issuer_id=issuer.id, purpose=purpose, size=LIST_SIZE, bits=bytes(new_list(LIST_SIZE)))
         session.add(row)
@@ -30,8 +30,8 @@ def _list(app: Badger, session: Session, issuer: Issuer, purpose: str) -> Status
 
 def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, dict]:
     """A random unused index in the issuer's revocation list -> (index, credentialStatus entry)."""
-    row = _list(app, session, issuer, "revocation")
-    used = set(session.scalars(select(Credential.status_index).where(Credential.issuer_id == issuer.id)))
+    row = ensure_list(app, session, issuer, "revocation")
+    used = repo.used_status_indexes(session, issuer.id)
     while True:
         index = secrets.randbelow(row.size)
         if index not in used:
@@ -40,8 +40,7 @@ def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, 
 
 
 def set_status(session: Session, credential: Credential, revoked: bool) -> None:
-    row = session.scalar(select(StatusList).where(StatusList.issuer_id == credential.issuer_id,
-                                                  StatusList.purpose == "revocation"))
+    row = repo.status_list(session, credential.issuer_id, "revocation")
     bits = bytearray(row.bits)
     set_bit(bits, credential.status_index, 1 if revoked else 0)
     row.bits = bytes(bits)

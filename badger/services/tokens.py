@@ -5,12 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from badger.errors import Unauthorized
 from badger.services.app import Badger
-from badger.store import ApiToken, Issuer
+from badger.store import ApiToken, Issuer, repositories as repo
+from badger.store.repositories import Session
 
 __all__ = ["create_token", "authenticate", "PREFIX"]
 
@@ -34,7 +32,7 @@ def authenticate(session: Session, token: str | None) -> Issuer:
     """The issuer a bearer token acts for. Raises Unauthorized (missing, unknown or revoked)."""
     if not token or len(token) > 200:
         raise Unauthorized("a bearer token is required", code="auth.missing_token")
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    row = repo.token_by_hash(session, _hash(token))
     if row is None or row.revoked_at is not None:
         raise Unauthorized("invalid or revoked token", code="auth.invalid_token")
     return session.get(Issuer, row.issuer_id)

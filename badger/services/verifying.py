@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from sqlalchemy.orm import Session
+from badger.store.repositories import Session
 
 from badger.errors import InvalidInput, ResolutionError
 from badger.keys import ChainResolver, DidKeyResolver, FetchingResolver, find_verification_method

@@ -1,0 +1,64 @@
+"""Queries, so that no other package writes SQL or imports SQLAlchemy. They flush, never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from badger.store.models import Achievement, ApiToken, Credential, Issuer, StatusList
+
+__all__ = [
+    "Session", "ping", "issuer_by_slug", "issuer_by_did", "issuers", "achievements_of", "status_list",
+    "used_status_indexes", "credential_by_idempotency_key", "credentials", "token_by_hash",
+]
+
+
+def ping(session: Session) -> None:
+    session.execute(text("SELECT 1"))
+
+
+def issuer_by_slug(session: Session, slug: str) -> Issuer | None:
+    return session.scalar(select(Issuer).where(Issuer.slug == slug))
+
+
+def issuer_by_did(session: Session, did: str) -> Issuer | None:
+    return session.scalar(select(Issuer).where(Issuer.did == did))
+
+
+def issuers(session: Session) -> list[Issuer]:
+    return list(session.scalars(select(Issuer).order_by(Issuer.name)))
+
+
+def achievements_of(session: Session, issuer_id: str) -> list[Achievement]:
+    return list(session.scalars(select(Achievement).where(Achievement.issuer_id == issuer_id)
+                                .order_by(Achievement.created_at, Achievement.id)))
+
+
+def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:
+    return session.scalar(select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose))
+
+
+def used_status_indexes(session: Session, issuer_id: str) -> set[int]:
+    return set(session.scalars(select(Credential.status_index).where(Credential.issuer_id == issuer_id)))
+
+
+def credential_by_idempotency_key(session: Session, issuer_id: str, key: str) -> Credential | None:
+    return session.scalar(select(Credential).where(Credential.issuer_id == issuer_id, Credential.idempotency_key == key))
+
+
+def credentials(session: Session, *, issuer_id: str | None = None, recipient_lookup: str | None = None,
+                achievement_id: str | None = None, status: str | None = None, limit: int = 1000) -> list[Credential]:
+    query = select(Credential).order_by(Credential.issued_at.desc(), Credential.id).limit(limit)
+    if issuer_id is not None:
+        query = query.where(Credential.issuer_id == issuer_id)
+    if recipient_lookup is not None:
+        query = query.where(Credential.recipient_lookup == recipient_lookup)
+    if achievement_id is not None:
+        query = query.where(Credential.achievement_id == achievement_id)
+    if status is not None:
+        query = query.where(Credential.status == status)
+    return list(session.scalars(query))
+
+
+def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
