@@ -18,11 +18,19 @@ from badger.store import KeyStore, make_engine, make_session_factory
 from badger.store.migrate import upgrade
 from badger.store.repositories import Session
 
-__all__ = ["Badger", "utc_now"]
+__all__ = ["Badger", "utc_now", "xsd_datetime"]
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def xsd_datetime(moment: datetime) -> str:
+    """An XML Schema dateTime in UTC with "Z". SQLite hands back naive datetimes (it keeps no
+    timezone): they were stored as UTC, so they are read as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 @dataclass

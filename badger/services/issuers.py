@@ -71,17 +71,19 @@ def create_issuer(app: Badger, session: Session, *, name: str, url: str, slug: s
 
 def _add_keys(app: Badger, session: Session, issuer: Issuer, ldp_pair: Ed25519KeyPair) -> None:
     number = len(issuer.keys) // 2 + 1
-    if issuer.did.startswith("did:key:"):
-        ldp_fragment = issuer.did[len("did:key:"):]
-        jwt_key, jwt_fragment, alg = ldp_pair.private_key, ldp_fragment, "EdDSA"
-    else:
-        ldp_fragment = f"key-{number}"
-        jwt_key, jwt_fragment, alg = generate_jwt_key(JWT_ALGORITHM), f"jwt-{number}", JWT_ALGORITHM
+    did_key_issuer = issuer.did.startswith("did:key:")
+    # A did:key names exactly one key: it signs both proofs (VC-JWT with EdDSA).
+    ldp_fragment = issuer.did[len("did:key:"):] if did_key_issuer else f"key-{number}"
     now = app.clock()
     ldp_id = app.new_id()
     session.add(IssuerKey(id=ldp_id, issuer_id=issuer.id, purpose="ldp", algorithm="Ed25519", fragment=ldp_fragment,
                           public_key=ldp_pair.public_key_multibase,
                           private_key=app.keystore.seal(ldp_pair.private_bytes, ldp_id), active=True, created_at=now))
+    if did_key_issuer:
+        session.flush()
+        session.refresh(issuer)
+        return
+    jwt_key, jwt_fragment, alg = generate_jwt_key(JWT_ALGORITHM), f"jwt-{number}", JWT_ALGORITHM
     jwt_id = app.new_id()
     session.add(IssuerKey(id=jwt_id, issuer_id=issuer.id, purpose="jwt", algorithm=alg, fragment=jwt_fragment,
                           public_key=json.dumps(public_jwk(jwt_key, kid=f"{issuer.did}#{jwt_fragment}")),
@@ -134,6 +136,9 @@ def issuer_did_document(issuer: Issuer) -> dict:
 
 
 def issuer_jwks(issuer: Issuer) -> dict:
+    if issuer.did.startswith("did:key:"):
+        pair = Ed25519KeyPair.from_multikey(issuer.keys[0].public_key)
+        return jwks([public_jwk(pair.public_key, kid=f"{issuer.did}#{issuer.keys[0].fragment}")])
     return jwks([json.loads(k.public_key) for k in issuer.keys if k.purpose == "jwt"])
 
 
@@ -153,5 +158,8 @@ def signing_key(app: Badger, issuer: Issuer) -> tuple[str, Ed25519KeyPair]:
 
 def jwt_signing_key(app: Badger, issuer: Issuer):
     """(kid, private key) of the active VC-JWT key."""
+    if issuer.did.startswith("did:key:"):
+        vm, pair = signing_key(app, issuer)
+        return vm, pair.private_key
     key = _active(issuer, "jwt")
     return f"{issuer.did}#{key.fragment}", load_private_pem(app.keystore.open(key.private_key, key.id))

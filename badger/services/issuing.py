@@ -16,7 +16,7 @@ from badger.errors import Conflict, InvalidInput, NotFound
 from badger.proofs import vc_jwt
 from badger.proofs.data_integrity import add_proof
 from badger.services.achievements import get_achievement
-from badger.services.app import Badger
+from badger.services.app import Badger, xsd_datetime
 from badger.services.issuers import jwt_signing_key, profile_document, signing_key
 from badger.services.status_lists import allocate_entry
 from badger.store import Credential, Issuer, repositories as repo
@@ -88,7 +88,7 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
         raise InvalidInput("validUntil must be a date-time with a timezone", code="input.invalid_valid_until")
 
     now = app.clock()
-    valid_from = now.isoformat().replace("+00:00", "Z")
+    valid_from = xsd_datetime(now)
     credential_id = app.new_id()
     status_index, status = allocate_entry(app, session, issuer)
     if request.email:

@@ -6,7 +6,7 @@ import secrets
 
 from badger.errors import NotFound
 from badger.proofs.data_integrity import add_proof
-from badger.services.app import Badger
+from badger.services.app import Badger, xsd_datetime
 from badger.services.issuers import signing_key
 from badger.status import encode_list, new_list, set_bit, status_entry, status_list_credential
 from badger.store import Credential, Issuer, StatusList, repositories as repo
@@ -53,8 +53,11 @@ def signed_list_credential(app: Badger, session: Session, list_id: str) -> dict:
     if row is None:
         raise NotFound("no such status list", code="status.not_found")
     issuer = session.get(Issuer, row.issuer_id)
-    now = app.clock().isoformat().replace("+00:00", "Z")
+    now = xsd_datetime(app.clock())
+    # validFrom is the issuer's creation, not "now": a verifier whose clock read a moment
+    # earlier must not find the list "not yet valid".
+    since = xsd_datetime(issuer.created_at)
     document = status_list_credential(id=app.url("status", row.id), issuer=issuer.did, purpose=row.purpose,
-                                      encoded_list=encode_list(row.bits), valid_from=now)
+                                      encoded_list=encode_list(row.bits), valid_from=since)
     vm, pair = signing_key(app, issuer)
     return add_proof(document, keypair=pair, verification_method=vm, created=now)

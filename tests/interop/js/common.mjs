@@ -15,6 +15,52 @@ for(const name of ['log', 'info', 'debug', 'warn']) {
 }
 
 const CONTEXTS_DIR = new URL('../../../schemas/contexts/', import.meta.url);
+
+// The real fetch, kept before installOfflineFetch() replaces it: used only for "live" test
+// servers that a test started on the loopback interface (end-to-end tests resolve did:web
+// against the running Badger server).
+const REAL_FETCH = globalThis.fetch;
+const LIVE = {origins: new Set()};
+
+/**
+ * Declare loopback origins (e.g. "http://127.0.0.1:5123") whose documents are fetched for
+ * real. did:web mandates https; a loopback test server speaks http, so an https URL on a live
+ * host:port is fetched over http.
+ *
+ * @param {string[]} origins - Origins; only 127.0.0.1 / localhost ones are accepted.
+ */
+export function setLiveOrigins(origins = []) {
+  LIVE.origins = new Set();
+  for(const origin of origins) {
+    const url = new URL(origin);
+    if(!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+      throw new Error(`live origins must be loopback, not ${origin}`);
+    }
+    LIVE.origins.add(url.host);
+  }
+}
+
+function liveUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  return LIVE.origins.has(parsed.host) ? `http://${parsed.host}${parsed.pathname}${parsed.search}` : null;
+}
+
+async function fetchLive(url) {
+  const target = liveUrl(url);
+  if(!target) {
+    return null;
+  }
+  const response = await REAL_FETCH(target, {headers: {accept: 'application/json'}});
+  if(!response.ok) {
+    throw new Error(`${target} answered ${response.status}`);
+  }
+  return response.json();
+}
 const JSONSCHEMA_DIR = new URL('../../../schemas/jsonschema/', import.meta.url);
 
 function loadContexts() {
@@ -153,7 +199,8 @@ export function makeDocumentLoader({documents, didKeyDriver, requested}) {
       return wrap(await didKeyDriver.get({url}));
     }
     const doc = documents.get(base) ??
-      (base.startsWith('did:web:') ? documents.get(didWebToUrl(base)) : null);
+      (base.startsWith('did:web:') ? documents.get(didWebToUrl(base)) : null) ??
+      await fetchLive(base.startsWith('did:web:') ? didWebToUrl(base) : base);
     if(doc) {
       if(base === url) {
         return wrap(structuredClone(doc));
@@ -196,6 +243,9 @@ export function installOfflineFetch() {
         doc = dereferenceFragment(doc, url) ?? doc;
       }
       body = JSON.stringify(doc);
+    }
+    if(body === undefined && liveUrl(base)) {
+      return REAL_FETCH(liveUrl(base), {headers: {accept: 'application/json'}});
     }
     if(body === undefined) {
       return new Response(`offline: no document for ${base}`,

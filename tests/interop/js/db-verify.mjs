@@ -12,7 +12,7 @@ import {checkStatus as bitstringCheckStatus} from
 import {
   DataIntegrityProof, Ed25519Signature2020, eddsaRdfc2022, dbDocumentLoader
 } from './db-common.mjs';
-import {errorMessages, main} from './common.mjs';
+import {errorMessages, main, setLiveOrigins} from './common.mjs';
 
 const suite = [
   new DataIntegrityProof({cryptosuite: eddsaRdfc2022}),
@@ -41,8 +41,9 @@ async function checkStatus(options) {
 }
 
 async function verifyOne({
-  credential, documents, now, checkStatus: doStatus, checkIssuer = true
+  credential, documents, now, checkStatus: doStatus, checkIssuer = true, live
 }) {
+  setLiveOrigins(live ?? []);
   if(!credential || typeof credential !== 'object') {
     throw new TypeError('"credential" must be an object.');
   }

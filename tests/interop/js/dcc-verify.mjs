@@ -31,7 +31,7 @@
 // verifyCredential with its suites and document loader, same package
 // versions) is repeated to collect the underlying error messages.
 import {
-  errorMessages, indexDocuments, installOfflineFetch, jsonSafe, main
+  errorMessages, indexDocuments, installOfflineFetch, jsonSafe, main, setLiveOrigins
 } from './common.mjs';
 
 const offline = installOfflineFetch();
@@ -134,7 +134,8 @@ function summarize(raw) {
   };
 }
 
-async function verifyOne({credential, documents, dereferenceFragments}) {
+async function verifyOne({credential, documents, dereferenceFragments, live}) {
+  setLiveOrigins(live ?? []);
   if(!credential || typeof credential !== 'object') {
     throw new TypeError('"credential" must be an object.');
   }

@@ -1,0 +1,334 @@
+"""The ``badger`` command line (docs: interfaces, "Command line").
+
+Thin edge (architecture convention 8): parse the arguments, call one service inside one
+transaction (convention 7), print. Machine-readable output is one JSON document on stdout,
+messages go to stderr. Exit codes: 0 success, 1 the command ran and the answer is "no" (a
+credential that does not verify), 2 bad usage or bad input, with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import click
+
+from badger.errors import BadgerError
+
+__all__ = ["cli", "main"]
+
+EXIT_OK, EXIT_NO, EXIT_BAD = 0, 1, 2
+# Largest input `badger verify` reads; the verifier refuses anything bigger anyway.
+_MAX_VERIFY_INPUT = 16 * 1024 * 1024
+
+
+def _say(message: str) -> None:
+    click.echo(f"badger: {message}", err=True)
+
+
+class _BadgerGroup(click.Group):
+    """Maps Badger's refusals to exit 2 with one line on stderr, for every subcommand."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BadgerError as exc:
+            _say(str(exc) or exc.code)
+            ctx.exit(EXIT_BAD)
+        except OSError as exc:
+            # Unreadable files and the like: bad input from the caller's side.
+            _say(f"{exc.strerror or exc}" + (f": {exc.filename}" if getattr(exc, "filename", None) else ""))
+            ctx.exit(EXIT_BAD)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the edge turns anything else into a clear exit
+            if _is_database_error(exc):
+                _say(f"database error: {_first_line(exc)} "
+                     "(is the database reachable, and did `badger db upgrade` run?)")
+                ctx.exit(EXIT_BAD)
+            traceback.print_exc()
+            _say(f"internal error: {type(exc).__name__}: {_first_line(exc)}")
+            ctx.exit(EXIT_BAD)
+
+
+def _is_database_error(exc: Exception) -> bool:
+    return any(cls.__module__.startswith("sqlalchemy.") and cls.__name__ in ("OperationalError", "ProgrammingError")
+               for cls in type(exc).__mro__)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _badger(ctx: click.Context):
+    """The service container: the one given by the caller (tests) or built once from BADGER_*."""
+    from badger.services import Badger
+
+    root = ctx.find_root()
+    if isinstance(root.obj, Badger):
+        return root.obj
+    app = root.meta.get("badger.app")
+    if app is None:
+        from badger.config import load_settings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            settings = load_settings()
+        for warning in caught:
+            _say(f"warning: {warning.message}")
+        app = Badger(settings)
+        root.meta["badger.app"] = app
+        root.call_on_close(app.engine.dispose)
+    return app
+
+
+def _print_json(document) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@click.group(cls=_BadgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def cli():
+    """Badger: an Open Badges 3.0 issuer. Settings come from BADGER_* environment variables."""
+
+
+# ------------------------------------------------------------------------------------- database
+
+@cli.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx):
+    """Create or migrate the schema (Alembic)."""
+    _badger(ctx).upgrade_database()
+    _say("database is up to date")
+
+
+# ----------------------------------------------------------------------------------------- demo
+
+@cli.command()
+@click.pass_context
+def demo(ctx):
+    """Load the demo network from the CEC programmes (idempotent)."""
+    from badger.services.demo import load_demo
+
+    app = _badger(ctx)
+    with app.transaction() as session:
+        summary = load_demo(app, session)
+    _print_json(summary)
+    created = summary["created"]
+    click.echo(f"Demo: {created['issuers']} issuers, {created['achievements']} badge classes and "
+               f"{created['credentials']} credentials created "
+               f"({summary['counts']['credentials']} credentials in the demo).", err=True)
+    click.echo("Issuer pages:", err=True)
+    for issuer in summary["issuers"]:
+        click.echo(f"  {issuer['url']}", err=True)
+    click.echo("Credentials:", err=True)
+    for credential in summary["credentials"]:
+        click.echo(f"  {credential['url']}  ({credential['recipient']}, {credential['format']})", err=True)
+    click.echo(f"Verify page: {summary['verify']}", err=True)
+
+
+# ---------------------------------------------------------------------------------------- serve
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.pass_context
+def serve(ctx, host, port):
+    """Run the web app with the development server (production: gunicorn badger.wsgi:app)."""
+    from badger.web import create_app
+
+    app = _badger(ctx)
+    flask_app = create_app(badger=app)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Badger on http://{shown}:{port}/ (public base URL {app.base_url}); "
+               "development server, stop with Ctrl+C", err=True)
+    flask_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+# --------------------------------------------------------------------------------------- issuer
+
+@cli.group()
+def issuer():
+    """Issuer profiles."""
+
+
+@issuer.command("create")
+@click.option("--name", required=True, help="Display name of the partner.")
+@click.option("--url", required=True, help="The partner's web site (http or https).")
+@click.option("--slug", help="URL name (default: derived from the name).")
+@click.option("--email", help="Contact e-mail shown in the profile.")
+@click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True,
+              help="did:web under BADGER_BASE_URL, or a did:key.")
+@click.pass_context
+def issuer_create(ctx, name, url, slug, email, did_method):
+    """New issuer profile with fresh keys; prints the Profile JSON."""
+    from badger.services import issuers
+
+    app = _badger(ctx)
+    with app.transaction() as session:
+        row = issuers.create_issuer(app, session, name=name, url=url, slug=slug, email=email, did_method=did_method)
+        profile = issuers.profile_document(row)
+        slug = row.slug
+    _print_json(profile)
+    _say(f"issuer {slug!r} created: {app.url('issuers', slug)}")
+
+
+# ---------------------------------------------------------------------------------------- token
+
+@cli.group()
+def token():
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--issuer", "slug", required=True, help="Slug of the issuer the token acts for.")
+@click.option("--label", help="What the token is for (shown in listings).")
+@click.pass_context
+def token_create(ctx, slug, label):
+    """API token for one issuer, shown once."""
+    from badger.services import issuers, tokens
+
+    app = _badger(ctx)
+    with app.transaction() as session:
+        secret = tokens.create_token(app, session, issuers.get_issuer(session, slug), label)
+    _print_json({"token": secret})
+    _say("keep this token now: it is not stored and cannot be shown again")
+
+
+# ---------------------------------------------------------------------------------- achievement
+
+@cli.group()
+def achievement():
+    """Badge classes (OB 3.0 Achievements)."""
+
+
+@achievement.command("create")
+@click.option("--issuer", "slug", required=True, help="Slug of the issuer.")
+@click.option("--name", required=True)
+@click.option("--description", required=True)
+@click.option("--criteria", required=True, help="Criteria narrative (Markdown).")
+@click.option("--image", type=click.Path(dir_okay=False, path_type=Path), help="PNG or SVG file.")
+@click.option("--type", "achievement_type", help="achievementType, e.g. Badge, Competency or ext:Something.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
+@click.pass_context
+def achievement_create(ctx, slug, name, description, criteria, image, achievement_type, tags):
+    """New badge class; prints the Achievement JSON."""
+    from badger.services import achievements, issuers
+
+    image_bytes = image.read_bytes() if image is not None else None
+    app = _badger(ctx)
+    with app.transaction() as session:
+        row = achievements.create_achievement(
+            app, session, issuers.get_issuer(session, slug), name=name, description=description, criteria=criteria,
+            image=image_bytes, achievement_type=achievement_type, tags=tags)
+        document = json.loads(row.document)
+    _print_json(document)
+
+
+# ---------------------------------------------------------------------------------------- issue
+
+@cli.command()
+@click.option("--achievement", "achievement_id", required=True, help="Badge class id (its URL or uuid).")
+@click.option("--email", help="Recipient e-mail (stored only as a salted hash in the credential).")
+@click.option("--did", help="Recipient DID.")
+@click.option("--name", help="Recipient display name.")
+@click.option("--format", "fmt", type=click.Choice(["ldp", "jwt"]), default="ldp", show_default=True,
+              help="Data Integrity proof (ldp) or VC-JWT (jwt).")
+@click.option("--evidence", multiple=True, help="Evidence URL (repeat for several).")
+@click.option("--valid-until", help="Expiry, ISO 8601 date-time with a timezone.")
+@click.pass_context
+def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
+    """Issue one credential; prints it exactly as stored (JSON, or the compact JWS for jwt)."""
+    from badger.services import achievements, issuing
+    from badger.store import Issuer
+
+    if bool(email) == bool(did):
+        raise click.UsageError("give exactly one of --email or --did")
+    app = _badger(ctx)
+    with app.transaction() as session:
+        badge = achievements.get_achievement(session, achievement_id)
+        # The badge class names its issuer; the CLI acts for it (no token on the command line).
+        owner = session.get(Issuer, badge.issuer_id)
+        row = issuing.issue(app, session, owner, issuing.IssueRequest(
+            achievement=badge.id, email=email, did=did, name=name, format=fmt, evidence=tuple(evidence),
+            valid_until=valid_until))
+        stored, credential_id = row.jwt or row.document, row.id
+    click.echo(stored)
+    _say(f"issued {app.url('credentials', credential_id)}")
+
+
+# ---------------------------------------------------------------------------------- credentials
+
+@cli.group()
+def credentials():
+    """Issued credentials."""
+
+
+@credentials.command("list")
+@click.option("--email", help="Recipient e-mail.")
+@click.option("--achievement", "achievement_id", help="Badge class id (URL or uuid).")
+@click.option("--issuer", "slug", help="Issuer slug.")
+@click.pass_context
+def credentials_list(ctx, email, achievement_id, slug):
+    """Find issued credentials: a JSON list of {id, url, achievement, status}."""
+    from badger.services import issuers, issuing
+
+    app = _badger(ctx)
+    with app.transaction() as session:
+        owner = issuers.get_issuer(session, slug) if slug else None
+        rows = issuing.list_credentials(app, session, issuer=owner, email=email, achievement=achievement_id)
+        found = [{"id": row.id, "url": app.url("credentials", row.id),
+                  "achievement": app.url("achievements", row.achievement_id), "status": row.status} for row in rows]
+    _print_json(found)
+
+
+# --------------------------------------------------------------------------------------- verify
+
+@cli.command()
+@click.argument("source")
+@click.option("--email", help="Also check that the credential was issued to this e-mail.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the messages.")
+@click.pass_context
+def verify(ctx, source, email, lang):
+    """Verify a credential from FILE (JSON, compact JWS, baked PNG or SVG), a URL, or - (stdin).
+
+    Prints the verification result; exit 0 when verified, 1 when not.
+    """
+    from badger.services import verifying
+
+    data = None
+    if source == "-":
+        data = sys.stdin.buffer.read(_MAX_VERIFY_INPUT + 1)
+    elif not source.startswith(("http://", "https://")):
+        with open(source, "rb") as handle:
+            data = handle.read(_MAX_VERIFY_INPUT + 1)
+    if data is not None and not data.strip():
+        raise click.BadParameter("nothing to verify: the input is empty", param_hint="SOURCE")
+    app = _badger(ctx)
+    with app.transaction() as session:
+        if data is None:
+            data = verifying.fetch_credential_url(app, session, source)
+        result = verifying.verify_credential(app, session, data, email=email)
+    _print_json(result.as_dict(lang))
+    if not result.verified:
+        _say("not verified" if lang == "en" else "non vérifié")
+        ctx.exit(EXIT_NO)
+    _say("verified" if lang == "en" else "vérifié")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (``badger = "badger.cli:main"``)."""
+    cli.main(args=argv, prog_name="badger")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
