@@ -43,7 +43,10 @@ class Badger:
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.engine)
         self.keystore = KeyStore(self.settings.secret_key)
-        self.fetcher = HttpFetcher(timeout=self.settings.fetch_timeout)
+        # Fetches for verification (keys, status lists, credential URLs) may only reach public
+        # addresses, or the hosts the settings allow (the development origin).
+        self.fetcher = HttpFetcher(timeout=self.settings.fetch_timeout, public_only=True,
+                                   allowed_hosts=self.settings.http_did_hosts)
 
     @property
     def base_url(self) -> str:

@@ -120,8 +120,16 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
         recipient_lookup=lookup, recipient_did=request.did, status="active", status_index=status_index,
         issued_at=now, idempotency_key=idempotency_key, request_hash=request.fingerprint() if idempotency_key else None,
     )
-    session.add(row)
-    session.flush()
+    try:
+        repo.insert_unique(session, row)
+    except Conflict:
+        if idempotency_key is None:
+            raise  # a status index taken by a concurrent issuance: one in 131,072 per pair
+        # A concurrent request with the same Idempotency-Key won: answer as if we came second.
+        previous = repo.credential_by_idempotency_key(session, issuer.id, idempotency_key)
+        if previous is None or previous.request_hash != request.fingerprint():
+            raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
+        return previous
     return row
 
 

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from badger.errors import Conflict
 from badger.store.models import Achievement, ApiToken, Credential, Issuer, StatusList
 
 __all__ = [
     "Session", "ping", "issuer_by_slug", "issuer_by_did", "issuers", "achievements_of", "status_list",
-    "used_status_indexes", "credential_by_idempotency_key", "credentials", "token_by_hash",
+    "used_status_indexes", "credential_by_idempotency_key", "credentials", "token_by_hash", "insert_unique",
 ]
+
+
+def insert_unique(session: Session, row) -> None:
+    """Insert ``row`` in a savepoint; a unique-constraint clash (a concurrent request with the
+    same Idempotency-Key, or the same random status index) raises Conflict and leaves the
+    transaction usable."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict") from exc
 
 
 def ping(session: Session) -> None:

@@ -29,11 +29,12 @@ def create_app(settings: Settings | Mapping | None = None, *, badger: Badger | N
     app.json.ensure_ascii = False
     app.extensions["badger"] = badger
 
-    from badger.web import api, errors, public
+    from badger.web import api, errors, public, vcapi
 
     errors.register(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(vcapi.bp)
     return app
 
 

@@ -1,7 +1,338 @@
-"""The authenticated API under /api/v1 (a bearer token acts for one issuer only)."""
+"""The authenticated API under /api/v1 (a bearer token acts for one issuer only).
+
+Thin (architecture convention 8): each view authenticates, parses the body with a pydantic
+model (badger.web.schemas), calls one service in one transaction (convention 7) and maps
+errors. Every view is declared through ``registry.route`` so /api/v1/openapi.json describes
+exactly what is served.
+
+Status codes: 200 read / update, 201 created (with Location), 400 malformed JSON or invalid
+fields (``errors: [{field, message}]``), 401 no valid token, 404 unknown or another issuer's
+resource (never 403: another partner's resources are not even confirmed to exist), 409 an
+Idempotency-Key reused for another request, 413 body or image too large, 415 a content type
+the operation does not take, 422 a document that would not be a valid credential.
+
+Idempotency (``POST /credentials``, after draft-ietf-httpapi-idempotency-key-header): a key is
+scoped to the issuer; the same key with the same request answers the credential issued the
+first time, with the same status (201) and body, and writes nothing; the same key with a
+different request answers 409.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import re
+from contextlib import contextmanager
+from typing import Iterator
+
+from flask import Blueprint, Response, abort, jsonify, request
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+import badger
+from badger.errors import InvalidInput, Unauthorized
+from badger.services import achievements, issuing, tokens
+from badger.web import badger_app
+from badger.web.errors import problem
+from badger.web.openapi import JSON, MULTIPART, Operation, registry
+from badger.web.schemas import (
+    AchievementCreate, AchievementDocument, AchievementPatchUpload, AchievementUpdate, AchievementUpload,
+    CredentialFilter, CredentialSummary, IssueCredentialIn, IssuedCredential, OpenApiDocument, VerificationResultOut,
+    VerifyIn, VerifyUpload,
+)
+
+__all__ = ["bp", "authenticated_issuer", "read_json", "validated", "service_fields"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+_BEARER = re.compile(r"Bearer +([!-~]+)", re.IGNORECASE)  # RFC 6750 §2.1 (b64token, leniently)
+_IDEMPOTENCY_KEY = re.compile(r"[ -~]{1,200}")  # printable ASCII
+_IGNORED_QUERY = frozenset({"lang"})  # read by the error pages (badger.web.errors.language)
+
+# Codes the services raise for one field -> that field, so the problem lists it like a schema error.
+_ACHIEVEMENT_FIELDS = {
+    "input.missing_name": "name", "input.invalid_name": "name",
+    "input.missing_description": "description", "input.invalid_description": "description",
+    "input.missing_criteria": "criteria", "input.invalid_criteria": "criteria",
+    "input.invalid_type": "achievementType", "input.missing_tag": "tags", "input.invalid_tag": "tags",
+    "input.invalid_alignment": "alignments", "input.invalid_uri": "alignments",
+    "image.empty": "image", "image.too_large": "image", "image.invalid": "image",
+    "image.unsafe_svg": "image", "image.unsupported_type": "image",
+}
+_ISSUE_FIELDS = {
+    "input.invalid_format": "format", "input.invalid_recipient": "recipient",
+    "identity.invalid_email": "recipient.email", "input.invalid_did": "recipient.did",
+    "input.invalid_valid_until": "validUntil", "input.invalid_evidence": "evidence",
+    "input.invalid_idempotency_key": "Idempotency-Key",
+}
+_FILTER_FIELDS = {"identity.invalid_email": "email"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Input helpers (also used by badger.web.vcapi)
+
+def authenticated_issuer(session):
+    """The issuer the request's bearer token acts for. Raises Unauthorized (401)."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        raise Unauthorized("a bearer token is required (Authorization: Bearer <token>)", code="auth.missing_token")
+    match = _BEARER.fullmatch(header.strip())
+    if match is None:
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'", code="auth.malformed_header")
+    return tokens.authenticate(session, match.group(1))
+
+
+def _too_large() -> None:
+    limit = badger_app().settings.max_upload_bytes
+    abort(problem(413, "input.too_large", f"the request body is too large (about {limit // 1024} KiB at most)"))
+
+
+def _unsupported(accepted: tuple[str, ...]) -> None:
+    got = request.mimetype or "none"
+    abort(problem(415, "input.unsupported_media_type",
+                  f"Content-Type {got} is not accepted here; send {' or '.join(accepted)}", accepted=list(accepted)))
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_json():
+    """The request body as JSON. 415 unless the content type is JSON; 413 when too large;
+    400 (input.malformed_json) when it does not parse."""
+    if request.mimetype != JSON and not request.mimetype.endswith("+json"):
+        _unsupported((JSON,))
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        _too_large()
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError too
+        reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        raise InvalidInput(f"the body is not valid JSON: {reason}", code="input.malformed_json") from None
+
+
+def _invalid(errors: list[dict], code: str = "input.invalid_fields") -> InvalidInput:
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    exc = InvalidInput(f"invalid {first['field']}: {first['message']}{more}", code=code)
+    exc.fields = errors
+    return exc
+
+
+def validated(model: type[BaseModel], data):
+    """``model`` parsed from ``data``; raises InvalidInput listing every bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors(include_url=False, include_input=False, include_context=False):
+            message = error["msg"]
+            if message.startswith("Value error, "):
+                message = message[len("Value error, "):]
+            errors.append({"field": ".".join(str(part) for part in error["loc"]) or "body", "message": message})
+        raise _invalid(errors) from None
+
+
+@contextmanager
+def service_fields(fields: dict[str, str]) -> Iterator[None]:
+    """Name the field of an InvalidInput a service raised (by its code); an image too large
+    becomes a 413, like a body too large."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.code == "image.too_large":
+            abort(problem(413, exc.code, str(exc), errors=[{"field": "image", "message": str(exc)}]))
+        if exc.code in fields and not getattr(exc, "fields", None):
+            exc.fields = [{"field": fields[exc.code], "message": str(exc)}]
+        raise
+
+
+def _achievement_input(model: type[BaseModel]):
+    """(parsed model, image bytes or None) from a JSON or a multipart/form-data body."""
+    if request.mimetype != MULTIPART:
+        if request.mimetype != JSON and not request.mimetype.endswith("+json"):
+            _unsupported((JSON, MULTIPART))
+        return validated(model, read_json()), None
+    try:
+        form, files = request.form, request.files
+    except RequestEntityTooLarge:
+        _too_large()
+    data: dict = {}
+    for key in form.keys():
+        if key == "tags":
+            data["tags"] = form.getlist("tags")
+        elif key == "alignments":
+            try:
+                data["alignments"] = json.loads(form["alignments"])
+            except (ValueError, RecursionError):
+                raise _invalid([{"field": "alignments", "message": "must be a JSON array of alignments"}]) from None
+        else:
+            data[key] = form[key]
+    image = None
+    for key in files.keys():
+        upload = files[key]
+        if key != "image":
+            data[key] = upload.filename or "(file)"  # refused as an unknown field below
+            continue
+        content = upload.read()
+        if content or upload.filename:  # an empty part without file name is "no file chosen"
+            image = content
+    return validated(model, data), image
+
+
+def _document(row) -> dict:
+    return json.loads(row.document)
+
+
+# ---------------------------------------------------------------------------------------------
+# Badge classes
+
+@registry.route(bp, "/achievements", "GET", summary="List the issuer's badge classes", tags=("achievements",),
+                responses=[(200, "The badge classes (OB 3.0 Achievements), oldest first", AchievementDocument)],
+                list_response=True)
+def list_achievements():
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        documents = [_document(row) for row in achievements.list_achievements(session, issuer)]
+    return jsonify(documents)
+
+
+@registry.route(bp, "/achievements", "POST", summary="Create a badge class", tags=("achievements",),
+                description="JSON, or multipart/form-data with the badge image (PNG or SVG) as `image`.",
+                request=AchievementCreate, media_types=(JSON, MULTIPART), multipart=AchievementUpload,
+                responses=[(201, "The new badge class (OB 3.0 Achievement)", AchievementDocument)])
+def create_achievement():
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        body, image = _achievement_input(AchievementCreate)
+        with service_fields(_ACHIEVEMENT_FIELDS):
+            row = achievements.create_achievement(app, session, issuer, image=image, **body.service_fields())
+        document, location = _document(row), app.url("api", "v1", "achievements", row.id)
+    response = jsonify(document)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+@registry.route(bp, "/achievements/<uuid:achievement_id>", "GET", summary="Get a badge class", tags=("achievements",),
+                responses=[(200, "The badge class (OB 3.0 Achievement)", AchievementDocument)], errors=(404,))
+def get_achievement(achievement_id):
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        document = _document(achievements.get_achievement(session, str(achievement_id), issuer=issuer))
+    return jsonify(document)
+
+
+@registry.route(bp, "/achievements/<uuid:achievement_id>", "PATCH", summary="Change a badge class",
+                tags=("achievements",),
+                description="Fields left out keep their value. Credentials already issued keep their signed copy.",
+                request=AchievementUpdate, media_types=(JSON, MULTIPART), multipart=AchievementPatchUpload,
+                responses=[(200, "The changed badge class", AchievementDocument)], errors=(404,))
+def update_achievement(achievement_id):
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        achievements.get_achievement(session, str(achievement_id), issuer=issuer)  # 404 before parsing the body
+        body, image = _achievement_input(AchievementUpdate)
+        changes = body.changes()
+        if image is not None:
+            changes["image"] = image
+        with service_fields(_ACHIEVEMENT_FIELDS):
+            row = achievements.update_achievement(app, session, issuer, str(achievement_id), changes)
+        document = _document(row)
+    return jsonify(document)
+
+
+# ---------------------------------------------------------------------------------------------
+# Credentials
+
+def _idempotency_key() -> str | None:
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]  # the draft's sf-string form: "8e03978e-40d5-43e8-bc93-6894a57f9324"
+    if not _IDEMPOTENCY_KEY.fullmatch(value):
+        raise _invalid([{"field": "Idempotency-Key", "message": "must be 1-200 printable ASCII characters"}])
+    return value
+
+
+def _issued(app, row) -> dict:
+    credential = row.jwt if row.format == "jwt" else json.loads(row.document)
+    return {"id": row.id, "url": app.url("credentials", row.id), "credential": credential}
+
+
+@registry.route(bp, "/credentials", "POST", summary="Issue a credential", tags=("credentials",),
+                description=("Signs an OpenBadgeCredential of one of the issuer's badge classes. With an "
+                             "`Idempotency-Key`, the same key and request answer the first credential again "
+                             "(201, same body, nothing written); the same key with another request answers 409."),
+                request=IssueCredentialIn,
+                headers=[("Idempotency-Key", "Makes a retry safe: same key + same request = same credential")],
+                responses=[(201, "The signed credential", IssuedCredential)], errors=(404, 409, 422))
+def issue_credential():
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        body = validated(IssueCredentialIn, read_json())
+        key = _idempotency_key()
+        issue_request = issuing.IssueRequest(
+            achievement=body.achievement, email=body.recipient.email, did=body.recipient.did,
+            name=body.recipient.name, format=body.format,
+            evidence=tuple(e.model_dump(exclude_none=True) for e in body.evidence), valid_until=body.valid_until,
+        )
+        with service_fields(_ISSUE_FIELDS):
+            row = issuing.issue(app, session, issuer, issue_request, idempotency_key=key)
+        out = _issued(app, row)
+    response = jsonify(out)
+    response.status_code = 201
+    response.headers["Location"] = out["url"]
+    return response
+
+
+@registry.route(bp, "/credentials", "GET", summary="Find the issuer's credentials", tags=("credentials",),
+                query=CredentialFilter, responses=[(200, "Matching credentials, newest first", CredentialSummary)],
+                list_response=True)
+def list_credentials():
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        query = {k: v for k, v in request.args.items() if k not in _IGNORED_QUERY}
+        filters = validated(CredentialFilter, query)
+        with service_fields(_FILTER_FIELDS):
+            rows = issuing.list_credentials(app, session, issuer=issuer, email=filters.email,
+                                            achievement=filters.achievement, status=filters.status)
+        out = [{"id": r.id, "url": app.url("credentials", r.id), "achievement": r.achievement_id, "status": r.status}
+               for r in rows]
+    return jsonify(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# The description itself, and the public operations served by other blueprints
+
+registry.declare(Operation(
+    method="post", path="/api/v1/verify", operation_id="verify", tags=("verification",), secured=False,
+    summary="Verify a credential (public)",
+    description=("JSON body with one of `credential`, `jwt`, `url`, or multipart/form-data with a `file` "
+                 "(a baked PNG or SVG, a JSON credential or a JWS). Answers 200 with the result, also when the "
+                 "credential does not verify; messages follow the request's language (fr by default)."),
+    request=VerifyIn, media_types=(JSON, MULTIPART), multipart=VerifyUpload,
+    responses=((200, "The verification result: one entry per check", VerificationResultOut),),
+))
+
+
+@registry.route(bp, "/openapi.json", "GET", summary="This OpenAPI 3.1 description", tags=("meta",), secured=False,
+                responses=[(200, "The OpenAPI document", OpenApiDocument)])
+def openapi_document():
+    from flask import current_app
+
+    app = badger_app()
+    document = registry.document(
+        current_app, title="Badger API", version=badger.__version__, server=app.base_url,
+        description="Open Badges 3.0 issuing API. Errors are application/problem+json (RFC 9457).",
+    )
+    return Response(json.dumps(document, ensure_ascii=False), mimetype=JSON)

@@ -912,3 +912,19 @@ class TestHttpFetcher:
         assert method.ed25519().public_bytes == pair.public_bytes
         # Without the host in http_hosts the resolver insists on https, which this server does not speak.
         _raises(ResolutionError, "key.fetch_failed", FetchingResolver(HttpFetcher(timeout=2)).resolve, f"{did}#key-1")
+
+
+def test_public_only_fetcher_refuses_the_servers_own_network():
+    """A public verify endpoint must not fetch loopback / private addresses for a stranger."""
+    from badger.errors import ResolutionError
+    from badger.keys.fetch import HttpFetcher
+
+    fetcher = HttpFetcher(timeout=1, public_only=True)
+    for url in ("http://127.0.0.1:9/x.json", "http://10.0.0.1/x.json", "http://[::1]:9/x", "http://169.254.169.254/latest"):
+        with pytest.raises(ResolutionError) as err:
+            fetcher(url)
+        assert err.value.code == "key.fetch_refused", url
+    allowed = HttpFetcher(timeout=1, public_only=True, allowed_hosts=("127.0.0.1:9",))
+    with pytest.raises(ResolutionError) as err:
+        allowed("http://127.0.0.1:9/x.json")  # allowed, so it is tried (and the closed port fails)
+    assert err.value.code == "key.fetch_failed"
