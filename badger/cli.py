@@ -219,7 +219,9 @@ def achievement():
 @click.option("--type", "achievement_type", help="achievementType, e.g. Badge, Competency or ext:Something.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
 @click.pass_context
-def achievement_create(ctx, slug, name, description, criteria, image, achievement_type, tags):
+@click.option("--valid-for-days", type=click.IntRange(1, 36_500), default=None,
+              help="Credentials of this class are valid this many days by default.")
+def achievement_create(ctx, slug, name, description, criteria, image, achievement_type, tags, valid_for_days):
     """New badge class; prints the Achievement JSON."""
     from badger.services import achievements, issuers
 
@@ -228,7 +230,7 @@ def achievement_create(ctx, slug, name, description, criteria, image, achievemen
     with app.transaction() as session:
         row = achievements.create_achievement(
             app, session, issuers.get_issuer(session, slug), name=name, description=description, criteria=criteria,
-            image=image_bytes, achievement_type=achievement_type, tags=tags)
+            image=image_bytes, achievement_type=achievement_type, tags=tags, valid_for_days=valid_for_days)
         document = json.loads(row.document)
     _print_json(document)
 

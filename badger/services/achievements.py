@@ -97,16 +97,28 @@ def _fields(name, description, criteria, achievement_type, tags, alignments) -> 
             "alignments": checked}
 
 
+def _valid_for_days(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36_500:
+        raise InvalidInput("the validity period is a number of days between 1 and 36500",
+                           code="input.invalid_valid_for_days")
+    return value
+
+
 def create_achievement(app: Badger, session: Session, issuer: Issuer, *, name: str, description: str, criteria: str,
-                       image: bytes | None = None, achievement_type: str | None = None, tags=(), alignments=()) -> Achievement:
-    """A new badge class for ``issuer``. Raises InvalidInput."""
+                       image: bytes | None = None, achievement_type: str | None = None, tags=(), alignments=(),
+                       valid_for_days: int | None = None) -> Achievement:
+    """A new badge class for ``issuer``; ``valid_for_days`` gives its credentials a default
+    validUntil. Raises InvalidInput."""
     fields = _fields(name, description, criteria, achievement_type, tags, alignments)
+    valid_for_days = _valid_for_days(valid_for_days)
     image_type = check_image(image, app.settings.max_upload_bytes) if image is not None else None
     achievement_id = app.new_id()
     document = _build(app, issuer, achievement_id, fields, image is not None)
     now = app.clock()
     row = Achievement(id=achievement_id, issuer_id=issuer.id, name=fields["name"], document=json.dumps(document),
-                      image=image, image_type=image_type, created_at=now, updated_at=now)
+                      image=image, image_type=image_type, valid_for_days=valid_for_days, created_at=now, updated_at=now)
     session.add(row)
     session.flush()
     return row
@@ -123,6 +135,8 @@ def update_achievement(app: Badger, session: Session, issuer: Issuer, achievemen
     }
     merged.update({k: v for k, v in changes.items() if k in merged})
     fields = _fields(**merged)
+    if "valid_for_days" in changes:
+        row.valid_for_days = _valid_for_days(changes["valid_for_days"])
     if "image" in changes and changes["image"] is not None:
         row.image_type = check_image(changes["image"], app.settings.max_upload_bytes)
         row.image = changes["image"]

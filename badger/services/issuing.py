@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from datetime import timedelta
 from dataclasses import dataclass
 
 from badger.credentials import builders
@@ -89,6 +90,9 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
 
     now = app.clock()
     valid_from = xsd_datetime(now)
+    valid_until = request.valid_until
+    if valid_until is None and achievement.valid_for_days:
+        valid_until = xsd_datetime(now + timedelta(days=achievement.valid_for_days))
     credential_id = app.new_id()
     status_index, status = allocate_entry(app, session, issuer)
     if request.email:
@@ -102,7 +106,7 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
     document = builders.achievement_credential(
         id=app.url("credentials", credential_id), issuer=profile_document(issuer),
         achievement=json.loads(achievement.document), recipient=recipient, recipient_name=name,
-        valid_from=valid_from, valid_until=request.valid_until, evidence=_evidence(request.evidence),
+        valid_from=valid_from, valid_until=valid_until, evidence=_evidence(request.evidence),
         credential_status=status,
     )
     check(document, mode="issue")  # raises InvalidCredential before anything is signed

@@ -72,6 +72,8 @@ class Achievement(Base):
     document: Mapped[str] = mapped_column(Text)  # the Achievement JSON
     image: Mapped[bytes | None] = mapped_column(LargeBinary)
     image_type: Mapped[str | None] = mapped_column(String(32))  # image/png or image/svg+xml
+    # Optional validity period: credentials of this class are valid this many days by default.
+    valid_for_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

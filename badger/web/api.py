@@ -55,6 +55,7 @@ _ACHIEVEMENT_FIELDS = {
     "input.missing_criteria": "criteria", "input.invalid_criteria": "criteria",
     "input.invalid_type": "achievementType", "input.missing_tag": "tags", "input.invalid_tag": "tags",
     "input.invalid_alignment": "alignments", "input.invalid_uri": "alignments",
+    "input.invalid_valid_for_days": "validForDays",
     "image.empty": "image", "image.too_large": "image", "image.invalid": "image",
     "image.unsafe_svg": "image", "image.unsupported_type": "image",
 }

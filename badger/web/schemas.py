@@ -139,6 +139,8 @@ class AchievementCreate(_In):
     achievement_type: AchievementType | None = Field(None, alias="achievementType")
     tags: list[NonEmptyText] = Field(default_factory=list, max_length=50)
     alignments: list[AlignmentIn] = Field(default_factory=list, max_length=50)
+    valid_for_days: int | None = Field(None, alias="validForDays", ge=1, le=36_500,
+                                       description="credentials of this class are valid this many days by default")
 
     def service_fields(self) -> dict:
         """Keyword arguments of services.achievements.create_achievement."""
@@ -146,6 +148,7 @@ class AchievementCreate(_In):
             "name": self.name, "description": self.description, "criteria": self.criteria,
             "achievement_type": self.achievement_type, "tags": list(self.tags),
             "alignments": [a.model_dump(exclude_none=True) for a in self.alignments],
+            "valid_for_days": self.valid_for_days,
         }
 
 
@@ -159,6 +162,8 @@ class AchievementUpdate(_In):
     achievement_type: AchievementType | None = Field(None, alias="achievementType")
     tags: list[NonEmptyText] | None = Field(None, max_length=50)
     alignments: list[AlignmentIn] | None = Field(None, max_length=50)
+    valid_for_days: int | None = Field(None, alias="validForDays", ge=1, le=36_500,
+                                       description="null removes the validity period")
 
     @model_validator(mode="after")
     def _required_stay_required(self):
@@ -191,6 +196,7 @@ class AchievementUpload(BaseModel):
     achievementType: str | None = None
     tags: list[str] = Field(default_factory=list)
     alignments: str | None = Field(None, description="JSON array of alignments")
+    validForDays: int | None = None
     image: bytes | None = Field(None, description="the badge image file (PNG or SVG)")
 
 
@@ -203,6 +209,7 @@ class AchievementPatchUpload(BaseModel):
     achievementType: str | None = None
     tags: list[str] | None = None
     alignments: str | None = Field(None, description="JSON array of alignments")
+    validForDays: int | None = None
     image: bytes | None = Field(None, description="the badge image file (PNG or SVG)")
 
 
