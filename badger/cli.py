@@ -181,6 +181,22 @@ def issuer_create(ctx, name, url, slug, email, did_method):
     _say(f"issuer {slug!r} created: {app.url('issuers', slug)}")
 
 
+@issuer.command("rotate-keys")
+@click.option("--issuer", "slug", required=True, help="Slug of the issuer.")
+@click.pass_context
+def issuer_rotate_keys(ctx, slug):
+    """New signing keys; the old ones stay in the DID document so earlier credentials verify.
+    Prints the DID document."""
+    from badger.services import issuers
+
+    app = _badger(ctx)
+    with app.transaction() as session:
+        row = issuers.rotate_keys(app, session, issuers.get_issuer(session, slug))
+        document = issuers.issuer_did_document(row)
+    _print_json(document)
+    _say(f"issuer {slug!r}: keys rotated; {len(document['verificationMethod'])} keys published")
+
+
 # ---------------------------------------------------------------------------------------- token
 
 @cli.group()

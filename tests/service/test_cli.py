@@ -329,3 +329,24 @@ def test_serve_answers_healthz_and_the_wsgi_module_builds_the_app(tmp_path):
     done = subprocess.run([sys.executable, "-c", "from badger.wsgi import app; print(app.name)"], env=environ,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "badger", done.stderr
+
+
+def test_rotate_keys_command(tmp_path):
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from badger.cli import cli
+
+    env = {"BADGER_DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}", "BADGER_SECRET_KEY": "rotate-test-secret-0123456789",
+           "BADGER_BASE_URL": "http://127.0.0.1:5000"}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+    assert runner.invoke(cli, ["issuer", "create", "--name", "Crois/Sens", "--url", "https://crois-sens.example",
+                               "--slug", "crois-sens"], env=env).exit_code == 0
+    result = runner.invoke(cli, ["issuer", "rotate-keys", "--issuer", "crois-sens"], env=env)
+    assert result.exit_code == 0, result.output
+    document = _json.loads(result.stdout)
+    assert len(document["verificationMethod"]) == 4
+    missing = runner.invoke(cli, ["issuer", "rotate-keys", "--issuer", "nobody"], env=env)
+    assert missing.exit_code == 2
