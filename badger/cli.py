@@ -266,7 +266,6 @@ def achievement_create(ctx, slug, name, description, criteria, image, achievemen
 def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
     """Issue one credential; prints it exactly as stored (JSON, or the compact JWS for jwt)."""
     from badger.services import achievements, issuing
-    from badger.store import Issuer
 
     if bool(email) == bool(did):
         raise click.UsageError("give exactly one of --email or --did")
@@ -274,7 +273,7 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
     with app.transaction() as session:
         badge = achievements.get_achievement(session, achievement_id)
         # The badge class names its issuer; the CLI acts for it (no token on the command line).
-        owner = session.get(Issuer, badge.issuer_id)
+        owner = achievements.issuer_of(session, badge)
         row = issuing.issue(app, session, owner, issuing.IssueRequest(
             achievement=badge.id, email=email, did=did, name=name, format=fmt, evidence=tuple(evidence),
             valid_until=valid_until))

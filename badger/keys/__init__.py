@@ -10,6 +10,7 @@ from badger.keys.jwk import (
     load_private_pem,
     private_pem,
     public_jwk,
+    public_members,
 )
 from badger.keys.multibase import decode_multikey, encode_multikey, multibase_decode, multibase_encode
 from badger.keys.resolver import (
@@ -27,11 +28,11 @@ __all__ = [
     "Ed25519KeyPair", "did_key", "did_key_document", "did_web", "did_web_document_url", "did_document",
     "algorithm_for", "generate_jwt_key", "jwk_thumbprint", "key_from_jwk", "load_private_pem",
     "private_pem", "public_jwk", "decode_multikey", "encode_multikey", "multibase_decode",
-    "multibase_encode", "ChainResolver", "DidKeyResolver", "FetchingResolver", "KeyResolver",
+    "multibase_encode", "public_members", "ChainResolver", "DidKeyResolver", "FetchingResolver", "KeyResolver",
     "StaticResolver", "VerificationMethod", "find_verification_method", "methods_of", "jwks",
 ]
 
 
 def jwks(jwks_list) -> dict:
     """A JWK Set (RFC 7517 §5) of public keys."""
-    return {"keys": [{k: v for k, v in j.items() if k not in ("d", "p", "q", "dp", "dq", "qi")} for j in jwks_list]}
+    return {"keys": [public_members(j) for j in jwks_list]}

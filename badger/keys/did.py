@@ -13,6 +13,7 @@ from urllib.parse import quote, unquote, urlsplit
 from badger.credentials.vocab import DID_V1_CONTEXT, JWK_V1_CONTEXT, MULTIKEY_V1_CONTEXT
 from badger.errors import ResolutionError
 from badger.keys.ed25519 import Ed25519KeyPair
+from badger.keys.jwk import public_members
 
 __all__ = ["did_key", "did_key_document", "did_web", "did_web_document_url", "did_document"]
 
@@ -74,8 +75,8 @@ def did_document(did: str, *, multikeys: list[tuple[str, Ed25519KeyPair]] = (), 
     for vm, pair in multikeys:
         methods.append(pair.multikey_document(_absolute(did, vm), did))
     for vm, jwk in jwks:
-        public = {k: v for k, v in jwk.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
-        methods.append({"id": _absolute(did, vm), "type": "JsonWebKey", "controller": did, "publicKeyJwk": public})
+        methods.append({"id": _absolute(did, vm), "type": "JsonWebKey", "controller": did,
+                        "publicKeyJwk": public_members(jwk)})
     ids = [m["id"] for m in methods]
     contexts = [DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT] + ([JWK_V1_CONTEXT] if jwks else [])
     return {

@@ -23,11 +23,20 @@ __all__ = [
     "public_jwk",
     "key_from_jwk",
     "jwk_thumbprint",
+    "PRIVATE_JWK_MEMBERS",
+    "public_members",
     "private_pem",
     "load_private_pem",
 ]
 
 JWT_ALGORITHMS = ("RS256", "ES256", "EdDSA")
+# Members of a JWK that belong to the private key (RFC 7518 §6.2.2, §6.3.2; "k" is a symmetric key).
+PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
+
+
+def public_members(jwk: dict) -> dict:
+    """The JWK without its private members: what may be published."""
+    return {k: v for k, v in jwk.items() if k not in PRIVATE_JWK_MEMBERS}
 
 
 def generate_jwt_key(alg: str = "RS256"):
@@ -74,7 +83,7 @@ def key_from_jwk(jwk: dict):
     """Public key object from a JWK dict. Raises KeyMaterialError; private members are ignored."""
     if not isinstance(jwk, dict):
         raise KeyMaterialError("a JWK must be a JSON object", code="key.bad_jwk")
-    public = {k: v for k, v in jwk.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
+    public = public_members(jwk)
     kty = public.get("kty")
     try:
         if kty == "RSA":

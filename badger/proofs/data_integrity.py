@@ -90,7 +90,7 @@ def add_proof(
         "proofPurpose": proof_purpose,
     }
     transformed = suite.transform(unsecured, loader=loader)
-    data = _proof_config_hash(options, unsecured["@context"], loader) + _sha256(transformed)
+    data = _proof_config_hash(options, unsecured["@context"], loader) + suite.document_hash(transformed)
     proof = {**options, "proofValue": suite.sign(data, keypair)}
     existing = document.get("proof")
     if existing is None:
@@ -103,12 +103,6 @@ def _proof_config_hash(options: dict, context, loader) -> bytes:
     if loader is None:  # only the default, immutable loader may share cached results
         return _config_hash(json.dumps(options, sort_keys=True), json.dumps(context))
     return suite.config_hash(suite.configure(options, context, loader=loader))
-
-
-def _sha256(text: str) -> bytes:
-    import hashlib
-
-    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
 def proofs_of(document: dict) -> list:
@@ -159,7 +153,7 @@ def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> Pr
         return _fail(proof, "proof.malformed", "verificationMethod is missing")
     if not isinstance(value, str) or not value:
         return _fail(proof, "proof.malformed", "proofValue is missing", verification_method=vm_id)
-    if created is not None and not _is_datetime(created):
+    if created is not None and parse_datetime(created) is None:
         return _fail(proof, "proof.malformed", f"created is not a dateTime: {created!r}", verification_method=vm_id)
     if proof.get("proofPurpose") != purpose:
         return _fail(proof, "proof.purpose_mismatch", f"proofPurpose must be {purpose}", verification_method=vm_id)
@@ -180,7 +174,7 @@ def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> Pr
     options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
     try:
         transformed = suite.transform(unsecured, loader=loader)
-        data = _proof_config_hash(options, unsecured.get("@context"), loader) + _sha256(transformed)
+        data = _proof_config_hash(options, unsecured.get("@context"), loader) + suite.document_hash(transformed)
         ok = suite.verify(data, value, keypair)
     except JsonLdError as exc:
         return _fail(proof, exc.code, str(exc), verification_method=vm_id, controller=method.controller)
@@ -195,7 +189,3 @@ def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> Pr
         proof_type=ptype, verified=True, verification_method=vm_id, controller=method.controller,
         created=created, cryptosuite=proof.get("cryptosuite"), proof=proof,
     )
-
-
-def _is_datetime(value) -> bool:
-    return parse_datetime(value) is not None

@@ -16,7 +16,7 @@ from badger.jsonld import canonicalize
 from badger.keys.ed25519 import Ed25519KeyPair
 from badger.keys.multibase import multibase_decode, multibase_encode
 
-__all__ = ["CRYPTOSUITE", "transform", "configure", "hash_data", "sign", "verify"]
+__all__ = ["CRYPTOSUITE", "transform", "configure", "hash_data", "config_hash", "document_hash", "sign", "verify"]
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
@@ -36,12 +36,17 @@ def configure(proof_options: dict, document_context, *, loader=None) -> str:
 
 def hash_data(transformed_document: str, canonical_proof_config: str) -> bytes:
     """§3.3.4 Hashing: SHA-256 of the proof configuration, then SHA-256 of the document (64 bytes)."""
-    return config_hash(canonical_proof_config) + hashlib.sha256(transformed_document.encode("utf-8")).digest()
+    return config_hash(canonical_proof_config) + document_hash(transformed_document)
 
 
 def config_hash(canonical_proof_config: str) -> bytes:
     """SHA-256 of a canonical proof configuration (shared by a batch with one ``created``)."""
     return hashlib.sha256(canonical_proof_config.encode("utf-8")).digest()
+
+
+def document_hash(transformed_document: str) -> bytes:
+    """SHA-256 of the transformed (canonical) document."""
+    return hashlib.sha256(transformed_document.encode("utf-8")).digest()
 
 
 def sign(data: bytes, keypair: Ed25519KeyPair) -> str:

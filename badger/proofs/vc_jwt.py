@@ -66,11 +66,12 @@ from datetime import datetime, timedelta, timezone
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from badger.credentials.access import issuer_id
 from badger.credentials.dates import parse_datetime
 from badger.credentials.problems import Problem
 from badger.credentials.vocab import VC_V1_CONTEXT
 from badger.errors import KeyMaterialError, ProofError, ResolutionError
-from badger.keys.jwk import algorithm_for, jwk_thumbprint, key_from_jwk, public_jwk
+from badger.keys.jwk import PRIVATE_JWK_MEMBERS, algorithm_for, jwk_thumbprint, key_from_jwk, public_jwk
 from badger.keys.resolver import KeyResolver
 
 __all__ = ["ALLOWED_ALGORITHMS", "MAX_TOKEN_LENGTH", "JwtVerification", "sign", "decode", "verify"]
@@ -100,7 +101,6 @@ _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _PRIVATE_KEY_TYPES = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
-_PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
 @dataclass(frozen=True)
@@ -166,8 +166,8 @@ def sign(
             f"credential members clash with JWT claims: {', '.join(clashes)}", code="jwt.credential_invalid"
         )
 
-    issuer_id = _issuer_id(credential)
-    if not issuer_id:
+    iss = issuer_id(credential)
+    if not iss:
         raise ProofError("the credential has no issuer id", code="jwt.credential_invalid")
     credential_id = credential.get("id")
     if not isinstance(credential_id, str) or not credential_id:
@@ -178,7 +178,7 @@ def sign(
     if "validFrom" not in credential:
         raise ProofError("the credential has no validFrom (the nbf claim)", code="jwt.credential_invalid")
 
-    claims: dict = {"iss": issuer_id, "jti": credential_id}
+    claims: dict = {"iss": iss, "jti": credential_id}
     subject_id = subject.get("id")
     if subject_id is not None:
         if not isinstance(subject_id, str) or not subject_id:
@@ -217,13 +217,6 @@ def sign(
     # UTF-8 without \u escapes: RFC 7519 §7.1 signs the octets of the JSON text.
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return jwt.PyJWS(algorithms=[alg]).encode(body, private_key, algorithm=alg, headers=header)
-
-
-def _issuer_id(credential: dict) -> str | None:
-    issuer = credential.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) and issuer else None
 
 
 def _numeric_date_or_raise(value, name: str) -> int:
@@ -351,7 +344,7 @@ def _check_header(header: dict) -> None:
         jwk_value = header["jwk"]
         if not isinstance(jwk_value, dict):
             raise ProofError("jwk must be a JSON object", code="jwt.header_invalid")
-        if any(member in jwk_value for member in _PRIVATE_JWK_MEMBERS):
+        if any(member in jwk_value for member in PRIVATE_JWK_MEMBERS):
             # §8.2.3: "The JWK MUST never contain 'd'": whoever made this leaked a private key.
             raise ProofError("the jwk header holds private key material", code="jwt.header_invalid")
     # Other parameters (x5u, jku, ...) are ignored as RFC 7515 §4 says; in particular key URLs
@@ -511,7 +504,7 @@ def _check_claims(payload: dict, credential: dict, problems: list[Problem], warn
                 )
             )
 
-    compare("iss", _issuer_id(credential), "issuer.id")
+    compare("iss", issuer_id(credential), "issuer.id")
     compare("jti", credential.get("id"), "id")
     subject = credential.get("credentialSubject")
     compare("sub", subject.get("id") if isinstance(subject, dict) else None, "credentialSubject.id")

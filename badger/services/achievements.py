@@ -14,7 +14,7 @@ from badger.services.issuers import profile_document
 from badger.store import Achievement, Issuer, repositories as repo
 from badger.store.repositories import Session
 
-__all__ = ["create_achievement", "get_achievement", "list_achievements", "update_achievement", "check_image",
+__all__ = ["create_achievement", "get_achievement", "issuer_of", "list_achievements", "update_achievement", "check_image",
            "ACHIEVEMENT_TYPES"]
 
 # OB 3.0 AchievementType vocabulary (a subset partners use; "ext:" extensions are allowed too).
@@ -156,6 +156,11 @@ def get_achievement(session: Session, achievement_id: str, *, issuer: Issuer | N
     if row is None or (issuer is not None and row.issuer_id != issuer.id):
         raise NotFound("no such achievement", code="achievement.not_found")
     return row
+
+
+def issuer_of(session: Session, achievement: Achievement) -> Issuer:
+    """The issuer a badge class belongs to."""
+    return session.get(Issuer, achievement.issuer_id)
 
 
 def list_achievements(session: Session, issuer: Issuer) -> list[Achievement]:

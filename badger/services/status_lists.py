@@ -31,11 +31,11 @@ def ensure_list(app: Badger, session: Session, issuer: Issuer, purpose: str = "r
 def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, dict]:
     """A random unused index in the issuer's revocation list -> (index, credentialStatus entry)."""
     row = ensure_list(app, session, issuer, "revocation")
-    used = repo.used_status_indexes(session, issuer.id)
-    while True:
+    # One indexed lookup per draw (not a read of every index issued so far: that made each
+    # issuance slower as the list filled). The unique constraint settles concurrent draws.
+    index = secrets.randbelow(row.size)
+    while repo.status_index_taken(session, issuer.id, index):
         index = secrets.randbelow(row.size)
-        if index not in used:
-            break
     return index, status_entry(list_url=app.url("status", row.id), index=index, purpose="revocation")
 
 

@@ -11,7 +11,7 @@ from badger.store.models import Achievement, ApiToken, Credential, Issuer, Statu
 
 __all__ = [
     "Session", "ping", "issuer_by_slug", "issuer_by_did", "issuers", "achievements_of", "status_list",
-    "used_status_indexes", "credential_by_idempotency_key", "credentials", "token_by_hash", "insert_unique",
+    "status_index_taken", "credential_by_idempotency_key", "credentials", "token_by_hash", "insert_unique",
 ]
 
 
@@ -52,8 +52,9 @@ def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | 
     return session.scalar(select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose))
 
 
-def used_status_indexes(session: Session, issuer_id: str) -> set[int]:
-    return set(session.scalars(select(Credential.status_index).where(Credential.issuer_id == issuer_id)))
+def status_index_taken(session: Session, issuer_id: str, index: int) -> bool:
+    return session.scalar(select(Credential.id).where(Credential.issuer_id == issuer_id,
+                                                     Credential.status_index == index).limit(1)) is not None
 
 
 def credential_by_idempotency_key(session: Session, issuer_id: str, key: str) -> Credential | None:

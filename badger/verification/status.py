@@ -14,7 +14,8 @@ from typing import Callable
 from badger.errors import BadgerError, StatusListError
 from badger.proofs.data_integrity import verify_proofs
 from badger.status.bitstring import check_status, parse_entry
-from badger.verification.verifier import StatusOutcome, _dates_check, _issuer_id
+from badger.credentials.access import issuer_id
+from badger.verification.verifier import StatusOutcome, dates_check
 
 __all__ = ["StatusListChecker"]
 
@@ -31,7 +32,7 @@ class StatusListChecker:
         self._loader = loader
         self._lists: dict[str, dict] = {}
 
-    def _list(self, url: str, issuer_id: str | None) -> dict:
+    def _list(self, url: str, credential_issuer: str | None) -> dict:
         if url not in self._lists:
             try:
                 document = self._fetch(url)
@@ -43,19 +44,19 @@ class StatusListChecker:
             good = [c for c in checks if c.verified]
             if not good or any(c.supported and not c.verified for c in checks):
                 raise StatusListError("the status list credential's proof does not verify", code="status.bad_proof")
-            list_issuer = _issuer_id(document)
+            list_issuer = issuer_id(document)
             if good[0].controller != list_issuer:
                 raise StatusListError("the status list is not signed by its issuer", code="status.bad_proof")
-            if list_issuer != issuer_id:
+            if list_issuer != credential_issuer:
                 raise StatusListError("the status list belongs to another issuer", code="status.wrong_issuer")
-            if _dates_check(document, self._now).status != "passed":
+            if dates_check(document, self._now).status != "passed":
                 raise StatusListError("the status list credential is not valid now", code="status.list_expired")
             self._lists[url] = document
         return self._lists[url]
 
     def __call__(self, entry: dict, credential: dict) -> str:
         parsed = parse_entry(entry)
-        value = check_status(entry, self._list(parsed.list_url, _issuer_id(credential)))
+        value = check_status(entry, self._list(parsed.list_url, issuer_id(credential)))
         if value and parsed.purpose == "revocation":
             return StatusOutcome.REVOKED
         if value and parsed.purpose == "suspension":

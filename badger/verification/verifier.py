@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from badger import baking
+from badger.credentials.access import issuer_id
 from badger.credentials.dates import parse_datetime
 from badger.credentials.identity import matches_identity
 from badger.credentials.vocab import ACHIEVEMENT_CREDENTIAL_SCHEMA, ENDORSEMENT_CREDENTIAL_SCHEMA, PROFILE_SCHEMA
@@ -84,17 +85,17 @@ def _verify(data, *, resolver, now, loader, status, email) -> VerificationResult
     checks.append(_schema_check(credential))
 
     # proof, then issuer key binding
-    issuer_id = _issuer_id(credential)
+    credential_issuer = issuer_id(credential)
     if jwt_result is not None:
         checks.append(_jwt_proof_check(jwt_result))
-        checks.append(_jwt_binding_check(jwt_result, issuer_id, resolver))
+        checks.append(_jwt_binding_check(jwt_result, credential_issuer, resolver))
         vm = jwt_result.verification_method
     else:
         proof_check, controller, vm, created = _ldp_proof_check(credential, resolver, loader)
         checks.append(proof_check)
-        checks.append(_binding_check(proof_check.status == PASSED, controller, issuer_id, vm, resolver))
+        checks.append(_binding_check(proof_check.status == PASSED, controller, credential_issuer, vm, resolver))
 
-    checks.append(_dates_check(credential, now))
+    checks.append(dates_check(credential, now))
     checks.append(_status_check(credential, status))
     checks.append(_recipient_check(credential, email))
     return _finish(checks, credential, fmt, vm)
@@ -246,16 +247,9 @@ def _jwt_binding_check(result, issuer_id: str | None, resolver) -> Check:
     return Check("issuer", FAILED, "issuer.key_not_bound", "the issuer does not publish the embedded key")
 
 
-def _issuer_id(credential: dict) -> str | None:
-    issuer = credential.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) and issuer else None
-
-
 # ----------------------------------------------------------------------------------------- dates
 
-def _dates_check(credential: dict, now: datetime) -> Check:
+def dates_check(credential: dict, now: datetime) -> Check:
     # VC 2.0 validFrom/validUntil; VC 1.1 issuanceDate/expirationDate for older credentials.
     start_raw = credential.get("validFrom", credential.get("issuanceDate"))
     end_raw = credential.get("validUntil", credential.get("expirationDate"))

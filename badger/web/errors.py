@@ -40,11 +40,21 @@ def language() -> str:
     return best or "fr"
 
 
+def _is_machine(mimetype: str) -> bool:
+    # JSON and its +json family (vc+ld+json, did+json...), and the JWT forms of credentials.
+    return mimetype.startswith("application/") and (
+        mimetype == "application/json" or mimetype.endswith(("+json", "+jwt")) or mimetype == "application/jwt")
+
+
 def wants_json() -> bool:
+    """A program (JSON, any ``+json`` type such as vc+ld+json or did+json, or a JWT type)
+    rather than a browser. HTML wins ties, so ``*/*`` (browsers, curl) gets pages."""
     if request.path.startswith(("/api/", "/credentials/issue", "/credentials/verify", "/presentations/")):
         return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
-    return best in ("application/json", "application/problem+json")
+    accept = request.accept_mimetypes
+    json_quality = max((q for mimetype, q in accept if _is_machine(mimetype)), default=0)
+    explicit_html = max((q for mimetype, q in accept if mimetype == "text/html"), default=0)
+    return json_quality > 0 and json_quality > explicit_html and json_quality >= accept.quality("text/html")
 
 
 def problem(status: int, code: str, detail: str = "", **extra):

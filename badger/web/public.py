@@ -30,7 +30,7 @@ from badger.services.qr import qr_png, qr_svg
 from badger.verification import FAILED, PASSED, WARNING
 from badger.store import repositories
 from badger.web import badger_app
-from badger.web.errors import PROBLEM_BASE, language, problem, wants_json
+from badger.web.errors import PROBLEM_BASE, language
 
 bp = Blueprint("public", __name__)
 
@@ -166,20 +166,6 @@ def _document(body: str | bytes, mimetype: str, **headers) -> Response:
 
 def _json_document(document: dict, mimetype: str, **headers) -> Response:
     return _document(json.dumps(document, ensure_ascii=False), mimetype, **headers)
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc: NotFound):
-    # errors.wants_json() only knows application/json and problem+json; a client asking for
-    # application/vc+ld+json (or did+json, vc+jwt) is a program too and gets problem+json.
-    if wants_json() or not _asks_document():
-        return problem(404, exc.code, str(exc))
-    lang = language()
-    response = jsonify({"type": PROBLEM_BASE + exc.code, "title": "Not found" if lang == "en" else "Introuvable",
-                        "status": 404, "code": exc.code, "detail": str(exc)})
-    response.status_code = 404
-    response.mimetype = "application/problem+json"
-    return response
 
 
 def _checked_uuid(value: str, code: str) -> str:
@@ -482,7 +468,7 @@ def _checked_url(value: str, field: str = "url") -> str:
 def _bad_input(detail: str, code: str, field: str | None = None) -> InvalidInput:
     exc = InvalidInput(detail, code=code)
     if field is not None:
-        exc.fields = [{"field": field, "detail": detail}]
+        exc.fields = [{"field": field, "message": detail}]
     return exc
 
 
@@ -546,7 +532,7 @@ def _vc_input(value, field: str):
     try:
         return presentations.credential_input(value)
     except InvalidInput as exc:
-        exc.fields = [{"field": field, "detail": str(exc)}]
+        exc.fields = [{"field": field, "message": str(exc)}]
         raise
 
 
@@ -607,7 +593,7 @@ def vcapi_verify_presentation():
         with app.transaction() as session:
             outcome = presentations.verify_presentation(app, session, presentation, challenge=challenge, domain=domain)
     except InvalidInput as exc:
-        exc.fields = [{"field": "verifiablePresentation", "detail": str(exc)}]
+        exc.fields = [{"field": "verifiablePresentation", "message": str(exc)}]
         raise
     results = [_vcapi_result(r, lang) for r in outcome.credentials]
     problems = [_problem_detail(p.code, lang, p.detail) for p in outcome.problems]
