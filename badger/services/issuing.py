@@ -16,6 +16,7 @@ from badger.credentials.validation import check
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.proofs import vc_jwt
 from badger.proofs.data_integrity import add_proof
+from badger.services import audit
 from badger.services.achievements import get_achievement
 from badger.services.app import Badger, xsd_datetime
 from badger.services.issuers import jwt_signing_key, profile_document, signing_key
@@ -68,10 +69,11 @@ def _evidence(items) -> list[dict]:
 
 
 def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, *,
-          idempotency_key: str | None = None) -> Credential:
-    """Issue one credential for ``issuer``. Raises InvalidInput (bad request, or a document that
-    would not validate: nothing is signed), NotFound (achievement not this issuer's), Conflict
-    (Idempotency-Key reused with another request)."""
+          idempotency_key: str | None = None, actor: audit.Actor = audit.SYSTEM, notify: bool = False) -> Credential:
+    """Issue one credential for ``issuer``, recorded in the audit log as done by ``actor``;
+    ``notify`` e-mails the learner (e-mail recipients only). Raises InvalidInput (bad request, or
+    a document that would not validate: nothing is signed), NotFound (achievement not this
+    issuer's), Conflict (Idempotency-Key reused with another request)."""
     if idempotency_key is not None:
         if not (0 < len(idempotency_key) <= 200):
             raise InvalidInput("Idempotency-Key must be 1-200 characters", code="input.invalid_idempotency_key")
@@ -134,6 +136,8 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
         if previous is None or previous.request_hash != request.fingerprint():
             raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
         return previous
+    audit.record(app, session, issuer_id=issuer.id, actor=actor, action="credential.issue", target=row.id,
+                 detail={"achievement": achievement.id, "format": request.format})
     return row
 
 

@@ -29,8 +29,9 @@ def create_app(settings: Settings | Mapping | None = None, *, badger: Badger | N
     app.json.ensure_ascii = False
     app.extensions["badger"] = badger
 
-    from badger.web import api, errors, public, vcapi
+    from badger.web import api, errors, i18n, public, vcapi
 
+    i18n.init_app(app)
     errors.register(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
