@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from badger.errors import (
@@ -17,27 +18,31 @@ __all__ = ["register", "problem", "wants_json", "PROBLEM_BASE"]
 PROBLEM_BASE = "https://badger.example/problems/"  # stable type URIs; the host is a namespace, not fetched
 log = logging.getLogger("badger.web")
 
+# RFC 9457 titles, in the request's language (gettext domain "public").
 _TITLES = {
-    400: ("Requête invalide", "Bad request"),
-    401: ("Authentification requise", "Authentication required"),
-    403: ("Accès refusé", "Forbidden"),
-    404: ("Introuvable", "Not found"),
-    405: ("Méthode non autorisée", "Method not allowed"),
-    409: ("Conflit", "Conflict"),
-    413: ("Contenu trop volumineux", "Payload too large"),
-    415: ("Type de contenu non pris en charge", "Unsupported media type"),
-    422: ("Contenu invalide", "Unprocessable content"),
-    500: ("Erreur interne", "Internal error"),
+    400: _l("Bad request"),
+    401: _l("Authentication required"),
+    403: _l("Forbidden"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Payload too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Unprocessable content"),
+    500: _l("Internal error"),
+}
+# What a person reading the error page can do about it (the problem's detail is for programs).
+_EXPLANATIONS = {
+    404: _l("There is nothing at this address. The link may be incomplete, or the badge may have been removed."),
+    500: _l("Something went wrong on our side. Please try again in a moment."),
 }
 
 
 def language() -> str:
-    """The request's language: ``?lang=``, then Accept-Language; French by default."""
-    asked = request.args.get("lang")
-    if asked in ("fr", "en"):
-        return asked
-    best = request.accept_languages.best_match(["fr", "en"])
-    return best or "fr"
+    """The request's language, as Flask-Babel chose it (badger.web.i18n.select_locale:
+    ``?lang=``, the ``badger_lang`` cookie, Accept-Language; French by default)."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in ("fr", "en") else "fr"
 
 
 def _is_machine(mimetype: str) -> bool:
@@ -58,8 +63,7 @@ def wants_json() -> bool:
 
 
 def problem(status: int, code: str, detail: str = "", **extra):
-    fr, en = _TITLES.get(status, ("Erreur", "Error"))
-    body = {"type": PROBLEM_BASE + code, "title": en if language() == "en" else fr, "status": status,
+    body = {"type": PROBLEM_BASE + code, "title": str(_TITLES.get(status) or _("Error")), "status": status,
             "code": code, "detail": detail}
     body.update(extra)
     if wants_json():
@@ -67,7 +71,8 @@ def problem(status: int, code: str, detail: str = "", **extra):
         response.status_code = status
         response.mimetype = "application/problem+json"
         return response
-    return render_template("errors/error.html", problem=body, lang=language()), status
+    return render_template("errors/error.html", problem=body, lang=language(),
+                           explanation=_EXPLANATIONS.get(status)), status
 
 
 def _status_for(exc: BadgerError) -> int:

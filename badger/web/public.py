@@ -17,22 +17,25 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal, gettext as _, lazy_gettext as _l
 
-from badger.credentials.dates import parse_datetime
 from badger.errors import InvalidInput, NotFound
-from badger.services import achievements, issuers, issuing, presentations, status_lists, verifying
+from badger.services import (
+    achievements, endorsements, issuers, issuing, presentations, public_pages, status_lists, verifying,
+)
 from badger.services.images import PNG_TYPE, SVG_TYPE, achievement_image
 from badger.services.qr import qr_png, qr_svg
-from badger.verification import FAILED, PASSED, WARNING
+from badger.verification import FAILED, PASSED, SKIPPED, WARNING
 from badger.store import repositories
-from badger.web import badger_app
+from badger.web import badger_app, markdown
 from badger.web.errors import PROBLEM_BASE, language
+from badger.web.i18n import COOKIE, LANGUAGES
 
 bp = Blueprint("public", __name__)
+bp.add_app_template_filter(markdown.render, "markdown")
 
 VC_LD = "application/vc+ld+json"
 LD = "application/ld+json"
@@ -48,101 +51,93 @@ _URL_CHARS = re.compile(r"^[\x21-\x7e\u00a0-\U0010ffff]{1,2048}$")  # printable,
 _CORS = {"Access-Control-Allow-Origin": "*"}  # public documents: browser-based verifiers fetch them
 
 
-# --------------------------------------------------------------------------------- page strings
-# French first; the learner/employer pages will move to Flask-Babel later.
+# ---------------------------------------------------------------------------------------- pages
+# Every word on these pages comes from the gettext domain "public" (templates: {{ _("...") }});
+# check messages from the domain "verification" (badger.verification.messages).
 
-_MONTHS = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
+# The check names, as a person reads them.
+_CHECK_LABELS = {
+    "format": _l("Format"), "schema": _l("Open Badges model"), "proof": _l("Signature"), "issuer": _l("Issuer"),
+    "dates": _l("Dates"), "status": _l("Revocation"), "recipient": _l("Recipient"),
+}
+_STATUS_LABELS = {
+    PASSED: _l("passed"), FAILED: _l("failed"), WARNING: _l("warning"), SKIPPED: _l("not done"),
 }
 
-_STRINGS = {
-    "fr": {
-        "skip": "Aller au contenu", "verify_nav": "Vérifier un badge", "other_lang": "English", "other_code": "en",
-        "issued_by": "Délivré par", "issued_on": "Délivré le", "valid_until": "Valide jusqu'au",
-        "awarded_to": "Décerné à", "description": "Description", "criteria": "Critères d'obtention",
-        "evidence": "Preuves", "downloads": "Télécharger", "json": "Badge signé (JSON)", "jwt": "Badge signé (JWT)",
-        "png": "Image du badge (PNG)", "svg": "Image du badge (SVG)", "qr_alt": "Code QR de l'adresse de ce badge",
-        "qr": "Code QR", "badge_image_alt": "Image du badge « {name} »",
-        "state_verified": "Badge vérifié : authentique et valide.",
-        "state_revoked": "Ce badge a été révoqué par son émetteur.",
-        "state_suspended": "Ce badge est suspendu par son émetteur.",
-        "state_expired": "Ce badge a expiré.",
-        "state_not_yet_valid": "Ce badge n'est pas encore valide.",
-        "state_invalid": "Ce badge n'a pas pu être vérifié.",
-        "checks": "Détail des vérifications", "badge_classes": "Badges proposés", "no_badge_classes": "Aucun badge pour l'instant.",
-        "website": "Site web", "did": "Identifiant (DID)", "did_document": "Document DID", "jwks": "Clés publiques (JWKS)",
-        "profile_json": "Profil (JSON)", "achievement_json": "Description du badge (JSON)", "type": "Type",
-        "tags": "Mots-clés", "alignments": "Référentiels", "issuer": "Émetteur",
-        "verify_title": "Vérifier un badge",
-        "verify_intro": "Collez l'adresse d'un badge, son JSON ou son JWT, ou déposez une image de badge (PNG ou SVG).",
-        "verify_input": "Adresse, JSON ou JWT du badge", "verify_file": "Image du badge (PNG ou SVG)",
-        "verify_email": "Adresse e-mail du titulaire (facultatif)",
-        "verify_email_help": "Pour confirmer que le badge a été délivré à cette personne.",
-        "verify_submit": "Vérifier", "verify_ok": "Badge vérifié", "verify_ko": "Badge non vérifié",
-        "verify_raw": "Résultat complet (JSON)", "verify_again": "Vérifier un autre badge",
-        "verify_empty": "Collez une adresse, un JSON ou un JWT, ou choisissez une image.",
-        "verify_fetch_failed": "Impossible de récupérer le badge à cette adresse.",
-        "verify_not_found": "Aucun badge à cette adresse.",
-        "verify_invalid_input": "Cette saisie ne peut pas être vérifiée.",
-        "status_passed": "réussi", "status_failed": "échec", "status_warning": "avertissement", "status_skipped": "non effectué",
-        "check_format": "Format", "check_schema": "Modèle Open Badges", "check_proof": "Signature",
-        "check_issuer": "Émetteur", "check_dates": "Dates", "check_status": "Révocation", "check_recipient": "Titulaire",
-        "badge": "Badge", "credential_title": "{name} — badge de {issuer}",
-    },
-    "en": {
-        "skip": "Skip to content", "verify_nav": "Verify a badge", "other_lang": "Français", "other_code": "fr",
-        "issued_by": "Issued by", "issued_on": "Issued on", "valid_until": "Valid until",
-        "awarded_to": "Awarded to", "description": "Description", "criteria": "Criteria",
-        "evidence": "Evidence", "downloads": "Download", "json": "Signed badge (JSON)", "jwt": "Signed badge (JWT)",
-        "png": "Badge image (PNG)", "svg": "Badge image (SVG)", "qr_alt": "QR code of this badge's address",
-        "qr": "QR code", "badge_image_alt": "Image of the badge “{name}”",
-        "state_verified": "Verified badge: authentic and valid.",
-        "state_revoked": "This badge has been revoked by its issuer.",
-        "state_suspended": "This badge is suspended by its issuer.",
-        "state_expired": "This badge has expired.",
-        "state_not_yet_valid": "This badge is not valid yet.",
-        "state_invalid": "This badge could not be verified.",
-        "checks": "Verification details", "badge_classes": "Badges offered", "no_badge_classes": "No badges yet.",
-        "website": "Website", "did": "Identifier (DID)", "did_document": "DID document", "jwks": "Public keys (JWKS)",
-        "profile_json": "Profile (JSON)", "achievement_json": "Badge description (JSON)", "type": "Type",
-        "tags": "Tags", "alignments": "Frameworks", "issuer": "Issuer",
-        "verify_title": "Verify a badge",
-        "verify_intro": "Paste a badge's address, its JSON or its JWT, or drop a badge image (PNG or SVG).",
-        "verify_input": "Badge address, JSON or JWT", "verify_file": "Badge image (PNG or SVG)",
-        "verify_email": "Recipient's e-mail address (optional)",
-        "verify_email_help": "To confirm the badge was issued to this person.",
-        "verify_submit": "Verify", "verify_ok": "Verified badge", "verify_ko": "Badge not verified",
-        "verify_raw": "Full result (JSON)", "verify_again": "Verify another badge",
-        "verify_empty": "Paste an address, a JSON or a JWT, or choose an image.",
-        "verify_fetch_failed": "The badge at this address could not be fetched.",
-        "verify_not_found": "There is no badge at this address.",
-        "verify_invalid_input": "This input cannot be verified.",
-        "status_passed": "passed", "status_failed": "failed", "status_warning": "warning", "status_skipped": "not done",
-        "check_format": "Format", "check_schema": "Open Badges model", "check_proof": "Signature",
-        "check_issuer": "Issuer", "check_dates": "Dates", "check_status": "Revocation", "check_recipient": "Recipient",
-        "badge": "Badge", "credential_title": "{name} — badge from {issuer}",
-    },
+
+# OB 3.0 achievementType vocabulary (AchievementType enumeration), as a person reads it.
+_ACHIEVEMENT_TYPES = {
+    "Achievement": _l("Achievement"), "ApprenticeshipCertificate": _l("Apprenticeship certificate"),
+    "Assessment": _l("Assessment"), "Assignment": _l("Assignment"), "AssociateDegree": _l("Associate degree"),
+    "Award": _l("Award"), "Badge": _l("Badge"), "BachelorDegree": _l("Bachelor's degree"),
+    "Certificate": _l("Certificate"), "CertificateOfCompletion": _l("Certificate of completion"),
+    "Certification": _l("Certification"), "CommunityService": _l("Community service"), "Competency": _l("Competency"),
+    "Course": _l("Course"), "CoCurricular": _l("Co-curricular activity"), "Degree": _l("Degree"),
+    "Diploma": _l("Diploma"), "DoctoralDegree": _l("Doctoral degree"), "Fieldwork": _l("Fieldwork"),
+    "GeneralEducationDevelopment": _l("General education development"),
+    "JourneymanCertificate": _l("Journeyman certificate"), "LearningProgram": _l("Learning programme"),
+    "License": _l("Licence"), "Membership": _l("Membership"), "ProfessionalDoctorate": _l("Professional doctorate"),
+    "QualityAssuranceCredential": _l("Quality assurance credential"), "MasterCertificate": _l("Master certificate"),
+    "MasterDegree": _l("Master's degree"), "MicroCredential": _l("Micro-credential"),
+    "ResearchDoctorate": _l("Research doctorate"), "SecondarySchoolDiploma": _l("Secondary school diploma"),
 }
+
+
+def achievement_type_label(value) -> str:
+    """The readable name of an OB 3.0 achievementType; an extension ("ext:Atelier") shows its name."""
+    if not isinstance(value, str):
+        return ""
+    label = _ACHIEVEMENT_TYPES.get(value)
+    return str(label) if label is not None else value.removeprefix("ext:")
+
+
+@bp.app_context_processor
+def _page_globals() -> dict:
+    """For base.html and every page that extends it (other areas' pages too): the language,
+    the other language of the switcher, and ``keep_lang`` (the ``?lang=`` this request came
+    with, so that links keep it for visitors without the cookie)."""
+    if not request:
+        return {}
+    lang = language()
+    kept = request.args.get("lang") if request.args.get("lang") in LANGUAGES else None
+    return {"lang": lang, "keep_lang": kept, "format_date": format_date, "format_decimal": format_decimal,
+            "achievement_type_label": achievement_type_label, "other_lang": "en" if lang == "fr" else "fr",
+            "switch_url": url_for("public.switch_language", code="en" if lang == "fr" else "fr",
+                                  next=_here_without_lang())}
+
+
+def _here_without_lang() -> str:
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + (("?" + urlencode(args)) if args else "")
 
 
 def _page(template: str, status: int = 200, **context):
-    lang = language()
-    kept = request.args.get("lang") if request.args.get("lang") in ("fr", "en") else None
-    body = render_template(template, lang=lang, t=_STRINGS[lang], keep_lang=kept, **context)
+    body = render_template(template, **context)
     response = Response(body, status=status, mimetype=HTML)
-    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
     return response
 
 
-def _date(value, lang: str) -> str | None:
-    moment = value if isinstance(value, datetime) else parse_datetime(value) if isinstance(value, str) else None
-    if moment is None:
-        return None
-    month = _MONTHS[lang][moment.month - 1]
-    return f"{moment.day} {month} {moment.year}" if lang == "fr" else f"{month} {moment.day}, {moment.year}"
+def _checks_view(result) -> list[dict]:
+    lang = language()
+    return [dict(c, label=str(_CHECK_LABELS.get(c["check"], c["check"])),
+                 status_label=str(_STATUS_LABELS.get(c["status"], c["status"])))
+            for c in result.as_dict(lang)["checks"]]
+
+
+@bp.get("/language/<code>")
+def switch_language(code: str):
+    """The language switcher: remembers the choice (cookie ``badger_lang``, a year) and goes
+    back to the page (a local path only: never an open redirect)."""
+    if code not in LANGUAGES:
+        raise NotFound("no such language", code="language.not_found")
+    target = request.args.get("next") or ""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(ch) < 32 for ch in target):
+        target = url_for("public.verify_page")  # the public home of Badger
+    response = redirect(target, code=303)
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    return response
 
 
 # ---------------------------------------------------------------------------------- negotiation
@@ -211,56 +206,24 @@ def credential(credential_id: str):
         return _credential_page(app, session, row)
 
 
-def _state(result) -> str:
-    if result.verified:
-        return "verified"
-    status, dates = result.check("status"), result.check("dates")
-    if status is not None and status.code in ("status.revoked", "status.suspended"):
-        return status.code.split(".", 1)[1]
-    if dates is not None and dates.code in ("dates.expired", "dates.not_yet_valid"):
-        return dates.code.split(".", 1)[1]
-    return "invalid"
-
-
-def _checks_view(result, lang: str) -> list[dict]:
-    strings = _STRINGS[lang]
-    return [dict(c, label=strings.get(f"check_{c['check']}", c["check"]),
-                 status_label=strings.get(f"status_{c['status']}", c["status"]))
-            for c in result.as_dict(lang)["checks"]]
-
-
 def _credential_page(app, session, row):
-    lang = language()
-    document = issuing.public_document(row)
-    subject = document.get("credentialSubject") or {}
-    subject = subject[0] if isinstance(subject, list) and subject else subject
-    achievement = subject.get("achievement") or {}
-    issuer_doc = document.get("issuer") if isinstance(document.get("issuer"), dict) else {"id": document.get("issuer")}
-    issuer_row = issuers.get_issuer_by_did(session, issuer_doc.get("id") or "")
-    _, image_type, _ = achievement_image(achievements.get_achievement(session, row.achievement_id))
-    recipient_name = next((i.get("identityHash") for i in subject.get("identifier") or []
-                           if isinstance(i, dict) and i.get("identityType") == "name" and i.get("hashed") is False), None)
-    evidence = [e for e in document.get("evidence") or [] if isinstance(e, dict)]
-    result = verifying.verify_credential(app, session, row.jwt or row.document)
-    return _page(
-        "pages/credential.html",
-        credential_id=row.id,
-        public_url=app.url("credentials", row.id),
-        achievement=achievement,
-        achievement_id=row.achievement_id,
-        criteria=(achievement.get("criteria") or {}).get("narrative"),
-        issuer=issuer_doc,
-        issuer_slug=issuer_row.slug if issuer_row is not None else None,
-        recipient_name=recipient_name,
-        evidence=evidence,
-        issued_on=_date(document.get("validFrom") or row.issued_at, lang),
-        valid_until=_date(document.get("validUntil"), lang),
-        state=_state(result),
-        checks=_checks_view(result, lang),
-        has_jwt=row.jwt is not None,
-        has_png=image_type == PNG_TYPE,
-        has_svg=image_type == SVG_TYPE,
-    )
+    view = public_pages.credential_view(app, session, row)
+    return _page("pages/credential.html", v=view, checks=_checks_view(view.result),
+                 print_url=url_for("public.credential_print", credential_id=row.id, lang=_kept()))
+
+
+def _kept() -> str | None:
+    return request.args.get("lang") if request.args.get("lang") in LANGUAGES else None
+
+
+@bp.get("/credentials/<credential_id>/print")
+def credential_print(credential_id: str):
+    """A printable certificate (A4): badge, learner, title, issuer, date, QR code and URL."""
+    app = badger_app()
+    with app.transaction() as session:
+        row = _load_credential(session, credential_id)
+        view = public_pages.credential_view(app, session, row)
+        return _page("pages/print.html", v=view)
 
 
 @bp.get("/credentials/<credential_id>.json")
@@ -348,15 +311,17 @@ def credential_qr_svg(credential_id: str):
 def achievement(achievement_id: str):
     with badger_app().transaction() as session:
         row = achievements.get_achievement(session, _checked_uuid(achievement_id, "achievement.not_found"))
+        if getattr(row, "published", True) is False:  # a draft has no public page (badge class editor)
+            raise NotFound("no such resource", code="achievement.not_found")
         kind = _best([LD, JSON])
         if kind != HTML:
             return _document(row.document, kind, Vary="Accept")
-        document = json.loads(row.document)
-        creator = document.get("creator") if isinstance(document.get("creator"), dict) else {}
-        issuer_row = issuers.get_issuer_by_did(session, creator.get("id") or "")
-        return _page("pages/achievement.html", achievement=document, achievement_id=row.id, issuer=creator,
-                     issuer_slug=issuer_row.slug if issuer_row is not None else None,
-                     criteria=(document.get("criteria") or {}).get("narrative"))
+        view = public_pages.achievement_view(session, row, language())
+        return _page("pages/achievement.html", achievement=view["document"], achievement_id=row.id,
+                     issuer=view["issuer"], issuer_slug=view["issuer_slug"], alignments=view["alignments"],
+                     endorsements=view["endorsements"], holders=view["holders"], english_texts=view["english_texts"],
+                     criteria=(view["document"].get("criteria") or {}).get("narrative"),
+                     achievement_url=badger_app().url("achievements", row.id))
 
 
 @bp.get("/achievements/<achievement_id>/image")
@@ -375,10 +340,16 @@ def issuer(slug: str):
         row = issuers.get_issuer(session, _checked_slug(slug))
         kind = _best([LD, JSON])
         if kind != HTML:
-            return _json_document(issuers.profile_document(row), kind, Vary="Accept")
-        badge_classes = [{"id": a.id, "name": a.name} for a in achievements.list_achievements(session, row)]
-        return _page("pages/issuer.html", issuer=issuers.profile_document(row), slug=row.slug,
-                     badge_classes=badge_classes)
+            # the Profile with its endorsements (OB 3.0 Profile.endorsement)
+            return _json_document(endorsements.profile_document(session, row), kind, Vary="Accept")
+        profile = endorsements.profile_document(session, row)
+        counts = public_pages.holder_counts(session, row)
+        badge_classes = [{"id": a.id, "name": a.name, "description": json.loads(a.document).get("description"),
+                          "holders": None if counts is None else counts.get(a.id, 0)}
+                         for a in sorted(achievements.list_achievements(session, row), key=lambda a: (a.created_at, a.name))
+                         if getattr(a, "published", True) is not False]  # drafts have no public page
+        return _page("pages/issuer.html", issuer=profile, slug=row.slug, badge_classes=badge_classes,
+                     endorsements=public_pages.endorsements(profile), issuer_url=badger_app().url("issuers", row.slug))
 
 
 @bp.get("/issuers/<slug>/did.json")
@@ -407,11 +378,22 @@ def all_jwks():
 @bp.get("/status/<list_id>")
 def status_list(list_id: str):
     app = badger_app()
+    list_id = _checked_uuid(list_id, "status.not_found")
+    # Caches may keep the list but must revalidate it on every use ("no-cache"),
+    # so a revocation or suspension reaches verifiers at once (no max-age window); an unchanged
+    # list answers 304 from its weak ETag without being signed again.
+    headers = {"Cache-Control": "public, no-cache"}
     with app.transaction() as session:
-        document = status_lists.signed_list_credential(app, session, _checked_uuid(list_id, "status.not_found"))
-    # Short: a revocation must reach verifiers quickly, yet a verifier checking a batch of
-    # credentials from one list should not fetch (and make us sign) it for each of them.
-    return _json_document(document, VC_LD, **{"Cache-Control": "public, max-age=60"})
+        version = status_lists.list_version(app, session, list_id)
+        if request.if_none_match.contains_weak(version):
+            response = _document(b"", VC_LD, **headers)
+            response.status_code = 304
+            response.set_etag(version, weak=True)
+            return response
+        document = status_lists.signed_list_credential(app, session, list_id)
+    response = _json_document(document, VC_LD, **headers)
+    response.set_etag(version, weak=True)
+    return response
 
 
 # ---------------------------------------------------------------------------------- verification
@@ -419,6 +401,10 @@ def status_list(list_id: str):
 @bp.get("/verify")
 def verify_page():
     return _page("pages/verify.html")
+
+
+def _verify_error(status: int, message: str, pasted: str, email: str | None):
+    return _page("pages/verify.html", status, error=message, pasted=pasted, email=email)
 
 
 @bp.post("/verify")
@@ -434,19 +420,23 @@ def verify_submit():
     if not data and pasted:
         data = pasted
     if not data:
-        return _page("pages/verify.html", 400, error=_STRINGS[lang]["verify_empty"], pasted=pasted, email=email)
+        return _verify_error(400, _("Paste an address, a JSON or a JWT, or choose an image."), pasted, email)
     try:
         with app.transaction() as session:
             if isinstance(data, str) and _URL.match(data):
                 data = verifying.fetch_credential_url(app, session, _checked_url(data))
             result = verifying.verify_credential(app, session, data, email=email)
     except NotFound:
-        return _page("pages/verify.html", 404, error=_STRINGS[lang]["verify_not_found"], pasted=pasted, email=email)
+        return _verify_error(404, _("There is no badge at this address."), pasted, email)
     except InvalidInput as exc:
-        key = "verify_fetch_failed" if exc.code == "verify.fetch_failed" else "verify_invalid_input"
-        return _page("pages/verify.html", 400, error=_STRINGS[lang][key], pasted=pasted, email=email)
+        message = (_("The badge at this address could not be fetched.") if exc.code == "verify.fetch_failed"
+                   else _("This input cannot be verified."))
+        return _verify_error(400, message, pasted, email)
     verdict = result.as_dict(lang)
-    return _page("pages/verify.html", verdict=verdict, checks=_checks_view(result, lang),
+    summary = verdict.get("credential") or {}
+    return _page("pages/verify.html", verdict=verdict, checks=_checks_view(result), summary=summary,
+                 state=public_pages.state_of(result), verification_method=result.verification_method,
+                 signed_at=public_pages.signed_at(result),
                  raw=json.dumps(verdict, ensure_ascii=False, indent=2), pasted=pasted if len(pasted) < 20000 else "",
                  email=email)
 

@@ -1,0 +1,23 @@
+"""Fixtures for the web tests: the service fixtures (tests/service/conftest.py) on SQLite only
+(what is tested here is markup and words, not the database), and ``public_site``: one issuer,
+badge classes and credentials in every state the public pages explain, plus the list of public
+pages to render (``PAGES`` in tests/web/pages.py, shared by the i18n and HTML5 tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.service.conftest import app, badger, client, create_achievement, create_issuer  # noqa: F401
+from tests.web.pages import PublicSite, build_public_site
+
+
+@pytest.fixture
+def database() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def public_site(badger, client, create_issuer, create_achievement) -> PublicSite:
+    site = build_public_site(badger, create_issuer, create_achievement)
+    site.extra["baked_png"] = client.get(f"/credentials/{site.credential_id}.png").data
+    return site
