@@ -19,11 +19,33 @@ $(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
 	cd $(JS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed $(JS)/node_modules/.installed
+# Debian's Chromium for the browser tests (tests/browser): the Python playwright package drives it
+# through executable_path; no browser is ever downloaded (no `playwright install`). Only when missing.
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests..."
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null \
+	  || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null; }
+	test -x $@
+
+# DejaVu fonts for the generated default badge images (Pillow finds them by file name in the
+# system font folders), and a Java runtime for the Nu Html Checker (tests/web/test_html5.py).
+FONT := /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf
+$(FONT):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core > /dev/null
+	test -f $@
+
+.PHONY: java
+java:
+	@command -v java > /dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless > /dev/null
+
+install: $(VENV)/.installed $(JS)/node_modules/.installed $(CHROMIUM) $(FONT) java
 
 # The demo on a fresh machine: SQLite in ./instance unless BADGER_DATABASE_URL says otherwise.
 # Only the Python side is needed to serve (the npm verifiers are for the tests).
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(FONT)
 	$(BIN)/badger db upgrade
 	$(BIN)/badger demo > /dev/null
 	@echo
@@ -37,6 +59,22 @@ test: install
 
 bench: install
 	$(BIN)/python bench/bench_sign_verify.py
+	$(BIN)/python bench/bench_baking.py
+
+# Translations: one gettext domain per area, mapped by babel-<domain>.cfg. Workflow: mark new
+# text (_() in Python and Jinja, N_() in badger.verification), `make translations` (extracts
+# every domain and merges it into badger/translations/{fr,en}/LC_MESSAGES/<domain>.po),
+# translate the new French msgstr, run `make translations` again to compile the .mo, and commit
+# both .po and .mo (tests/web/test_i18n.py fails on a missing French text or a stale .mo).
+DOMAINS_CFG := $(wildcard babel-*.cfg)
+.PHONY: translations
+translations: $(VENV)/.installed
+	@for cfg in $(DOMAINS_CFG); do d=$${cfg#babel-}; d=$${d%.cfg}; \
+	  $(BIN)/pybabel -q extract -F $$cfg -k _l -k N_ --no-location --sort-output --ignore-dirs=".* _* node_modules tests bench schemas instance" -o /tmp/badger-$$d.pot . && \
+	  for l in fr en; do po=badger/translations/$$l/LC_MESSAGES/$$d.po; \
+	    if [ -f $$po ]; then $(BIN)/pybabel -q update -N -w 100 -i /tmp/badger-$$d.pot -D $$d -d badger/translations -l $$l; \
+	    else $(BIN)/pybabel -q init -w 100 -i /tmp/badger-$$d.pot -D $$d -d badger/translations -l $$l; fi; done && \
+	  $(BIN)/pybabel -q compile -d badger/translations -D $$d; done
 
 clean:
 	rm -rf $(VENV) $(JS)/node_modules .pytest_cache .hypothesis

@@ -150,6 +150,10 @@ def serve(ctx, host, port):
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Badger on http://{shown}:{port}/ (public base URL {app.base_url}); "
                "development server, stop with Ctrl+C", err=True)
+    if not app.settings.queue_url:  # resume the bulk jobs a previous run left unfinished
+        from badger.services import jobs
+
+        jobs.resume(app)
     flask_app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
@@ -187,11 +191,12 @@ def issuer_create(ctx, name, url, slug, email, did_method):
 def issuer_rotate_keys(ctx, slug):
     """New signing keys; the old ones stay in the DID document so earlier credentials verify.
     Prints the DID document."""
-    from badger.services import issuers
+    from badger.services import accounts, audit, issuers
 
     app = _badger(ctx)
     with app.transaction() as session:
-        row = issuers.rotate_keys(app, session, issuers.get_issuer(session, slug))
+        # accounts.rotate_keys records key.rotate in the audit log (the dashboard calls it too).
+        row = accounts.rotate_keys(app, session, issuers.get_issuer(session, slug), actor=audit.CLI)
         document = issuers.issuer_did_document(row)
     _print_json(document)
     _say(f"issuer {slug!r}: keys rotated; {len(document['verificationMethod'])} keys published")
@@ -210,13 +215,71 @@ def token():
 @click.pass_context
 def token_create(ctx, slug, label):
     """API token for one issuer, shown once."""
-    from badger.services import issuers, tokens
+    from badger.services import audit, issuers, tokens
 
     app = _badger(ctx)
     with app.transaction() as session:
-        secret = tokens.create_token(app, session, issuers.get_issuer(session, slug), label)
+        secret = tokens.create_token(app, session, issuers.get_issuer(session, slug), label, actor=audit.CLI)
     _print_json({"token": secret})
     _say("keep this token now: it is not stored and cannot be shown again")
+
+
+# ------------------------------------------------------------------------------- user, member
+
+@cli.group()
+def user():
+    """Dashboard accounts."""
+
+
+@user.command("create")
+@click.option("--email", required=True, help="E-mail address (the sign-in name).")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--admin", "is_admin", is_flag=True, help="Platform administrator (creates partners).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of stdin (else it is asked for, never an argument).")
+@click.pass_context
+def user_create(ctx, email, name, is_admin, password_stdin):
+    """New account; prints {id, email, name, is_admin}."""
+    from badger.services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    app = _badger(ctx)
+    with app.transaction() as session:
+        row = accounts.create_user(app, session, email=email, name=name, password=password, is_admin=is_admin)
+        created = {"id": row.id, "email": row.email, "name": row.name, "is_admin": row.is_admin}
+    _print_json(created)
+    _say(f"account {created['email']} created")
+
+
+@cli.group()
+def member():
+    """Roles of accounts in partners."""
+
+
+@member.command("add")
+@click.option("--issuer", "slug", required=True, help="Slug of the partner.")
+@click.option("--email", required=True, help="E-mail of an existing account.")
+@click.option("--role", required=True, type=click.Choice(["viewer", "issuer", "owner"]), help="Role in the partner.")
+@click.pass_context
+def member_add(ctx, slug, email, role):
+    """Give an account a role in a partner (or change it); prints {user, email, issuer, role}."""
+    from badger.errors import NotFound
+    from badger.services import accounts, audit, issuers
+
+    app = _badger(ctx)
+    with app.transaction() as session:
+        partner = issuers.get_issuer(session, slug)
+        account = accounts.find_user(session, email)
+        if account is None:
+            raise NotFound(f"no account with e-mail {email!r} (create it with `badger user create`)",
+                           code="account.not_found")
+        row = accounts.add_membership(app, session, account, partner, role, actor=audit.CLI)
+        added = {"user": account.id, "email": account.email, "issuer": partner.slug, "role": row.role}
+    _print_json(added)
+    _say(f"{added['email']} is {added['role']} of {added['issuer']}")
 
 
 # ---------------------------------------------------------------------------------- achievement
@@ -282,6 +345,72 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
     _say(f"issued {app.url('credentials', credential_id)}")
 
 
+# ----------------------------------------------------------------------------- bulk, worker
+
+@cli.command("issue-bulk")
+@click.option("--achievement", "achievement_id", required=True, help="Badge class id (its URL or uuid).")
+@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file: email,name[,evidence_url,narrative] (header optional, , or ; separated).")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; issue nothing.")
+@click.option("--notify", is_flag=True, help="E-mail each learner their badge.")
+@click.pass_context
+def issue_bulk(ctx, achievement_id, csv_path, dry_run, notify):
+    """Issue to every row of a CSV file, here and now (through the job machinery); idempotent:
+    re-running the same file issues nothing twice. Prints the report JSON {issued, skipped,
+    errors: [{line, email, problems}], job}. Exit 0 when the job ran, even if rows failed
+    (they are in `errors`); 2 on bad input (unreadable file, malformed CSV, unknown badge class)."""
+    from badger.services import achievements, audit, bulk, jobs
+
+    with open(csv_path, "rb") as handle:
+        rows = bulk.parse_csv(handle.read(bulk.MAX_BYTES + 1))
+    app = _badger(ctx)
+    with app.transaction() as session:
+        badge = achievements.get_achievement(session, achievement_id)
+        owner = achievements.issuer_of(session, badge)  # the CLI acts for the badge class's issuer
+        if dry_run:
+            checked = bulk.dry_run(app, session, owner, badge.id, rows)
+        else:
+            job_id = bulk.start(app, session, owner, badge.id, rows, actor=audit.CLI, notify=notify,
+                                source=csv_path.name, dispatch=False).id
+    if dry_run:
+        errors = [{"line": r.line, "email": r.email, "problems": [p.as_dict() for p in r.problems]}
+                  for r in checked.rows if r.outcome == "error"]
+        skips = [{"line": r.line, "email": r.email, "problems": [p.as_dict() for p in r.problems]}
+                 for r in checked.rows if r.outcome == "skip"]
+        _print_json({"dryRun": True, "total": checked.total, "wouldIssue": checked.ok_count, "issued": 0,
+                     "skipped": checked.skip_count, "errors": errors, "skips": skips, "job": None})
+        _say(f"dry run: {checked.ok_count} to issue, {checked.skip_count} to skip, {checked.error_count} with errors")
+        return
+    shown = {"at": 0}
+
+    def progress(p):
+        if p["done"] - shown["at"] >= max(p["total"] // 20, 1) or p["done"] == p["total"]:
+            shown["at"] = p["done"]
+            _say(f"{p['done']}/{p['total']} ({p['percent']}%)")
+
+    jobs.run(app, job_id, on_progress=progress)
+    with app.transaction() as session:
+        job = bulk.get_job(session, owner, job_id)
+        report = bulk.report(session, job)
+    _print_json(report)
+    _say(f"job {job_id}: {report['issued']} issued, {report['skipped']} skipped, {report['failed']} failed")
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.pass_context
+def worker(ctx, burst):
+    """Run bulk jobs from BADGER_QUEUE_URL (RQ queue "badger"); also resumes the jobs of workers
+    that died."""
+    from badger.services import jobs
+
+    app = _badger(ctx)
+    if not app.settings.queue_url:
+        raise click.UsageError("BADGER_QUEUE_URL is not set (redis://...): without it, jobs run in the web process")
+    _say(f"worker on queue {jobs.QUEUE_NAME!r}; stop with Ctrl+C")
+    jobs.work(app, burst=burst)
+
+
 # ---------------------------------------------------------------------------------- credentials
 
 @cli.group()
@@ -305,6 +434,49 @@ def credentials_list(ctx, email, achievement_id, slug):
         found = [{"id": row.id, "url": app.url("credentials", row.id),
                   "achievement": app.url("achievements", row.achievement_id), "status": row.status} for row in rows]
     _print_json(found)
+
+
+# --------------------------------------------------------------------------------------- status
+
+def _change_status(ctx, credential_id: str, change: str, reason: str | None) -> None:
+    """revoke / suspend / unsuspend one credential (any issuer's: the CLI acts for the instance)."""
+    from badger.services import audit, issuing, revocation
+
+    app = _badger(ctx)
+    with app.transaction() as session:
+        row = issuing.get_credential(session, credential_id)
+        # interfaces.md: `badger revoke ID [--reason R]`, `badger suspend ID`: the reason is optional here.
+        options = {} if change == "unsuspend" else {"require_reason": False}
+        status = getattr(revocation, change)(app, session, row, reason=reason, actor=audit.CLI, **options)
+    _print_json(status)
+    _say(f"credential {status['id']}: {status['status']}")
+
+
+@cli.command()
+@click.argument("credential_id", metavar="ID")
+@click.option("--reason", help="Why (1-500 characters); shown on the credential's page and kept in the audit log.")
+@click.pass_context
+def revoke(ctx, credential_id, reason):
+    """Revoke a credential for good (W3C Bitstring Status List); prints the new status JSON."""
+    _change_status(ctx, credential_id, "revoke", reason)
+
+
+@cli.command()
+@click.argument("credential_id", metavar="ID")
+@click.option("--reason", help="Why (1-500 characters); shown on the credential's page and kept in the audit log.")
+@click.pass_context
+def suspend(ctx, credential_id, reason):
+    """Suspend a credential until `badger unsuspend`; prints the new status JSON."""
+    _change_status(ctx, credential_id, "suspend", reason)
+
+
+@cli.command()
+@click.argument("credential_id", metavar="ID")
+@click.option("--reason", help="Why (optional).")
+@click.pass_context
+def unsuspend(ctx, credential_id, reason):
+    """Lift a suspension; prints the new status JSON."""
+    _change_status(ctx, credential_id, "unsuspend", reason)
 
 
 # --------------------------------------------------------------------------------------- verify

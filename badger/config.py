@@ -24,6 +24,7 @@ _ENV_NAMES = {
     "secret_key": "BADGER_SECRET_KEY",
     "smtp_url": "BADGER_SMTP_URL",
     "queue_url": "BADGER_QUEUE_URL",
+    "mail_from": "BADGER_MAIL_FROM",
     "env": "BADGER_ENV",
     "instance_path": "BADGER_INSTANCE_PATH",
 }
@@ -36,6 +37,8 @@ class Settings:
     secret_key: str = DEV_SECRET_KEY
     smtp_url: str | None = None
     queue_url: str | None = None
+    # From header of outgoing e-mail; default "Badger <no-reply@HOST>", HOST from base_url.
+    mail_from: str | None = None
     env: str = "development"
     instance_path: str = field(default_factory=lambda: str(Path.cwd() / "instance"))
     # Hosts whose did:web documents may be fetched over plain http (local development only).
@@ -68,6 +71,10 @@ class Settings:
         if parts.scheme == "http" and host not in settings.http_did_hosts:
             # Our own did:web documents are served over http in development: allow that origin.
             settings = replace(settings, http_did_hosts=settings.http_did_hosts + (host,))
+        if settings.smtp_url and urlsplit(settings.smtp_url).scheme not in ("smtp", "smtps"):
+            raise InvalidInput("BADGER_SMTP_URL must look like smtp://user:pass@host:port or smtps://...")
+        if not settings.mail_from:  # a From address on our own domain
+            settings = replace(settings, mail_from=f"Badger <no-reply@{parts.hostname}>")
         return replace(settings, base_url=settings.base_url.rstrip("/"))
 
 

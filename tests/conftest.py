@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# A real SMTP server on 127.0.0.1 for any test: the ``smtp_server`` fixture.
+pytest_plugins = ["tests.mailserver"]
+
 VECTORS = Path(__file__).parent / "vectors"
 
 

@@ -87,6 +87,17 @@ def _objects(values, what: str) -> list[dict]:
     return out
 
 
+def _status_value(value) -> dict | list[dict] | None:
+    """credentialStatus: one object, or several (VC Data Model 2.0 §4.10 "a single object or a
+    set of one or more objects", e.g. a revocation and a suspension entry)."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return dict(value)
+    entries = _objects(value, "credentialStatus")
+    return entries[0] if len(entries) == 1 else entries or None
+
+
 def _image_value(value) -> dict | None:
     if value is None:
         return None
@@ -369,7 +380,7 @@ def achievement_credential(
     evidence: Iterable[Mapping] = (),
     results: Iterable[Mapping] = (),
     recipient_name: str | None = None,
-    credential_status: Mapping | None = None,
+    credential_status: Mapping | Sequence[Mapping] | None = None,
     credential_schema: bool = False,
 ) -> dict:
     """Build an unsigned OpenBadgeCredential.
@@ -384,7 +395,7 @@ def achievement_credential(
     - valid_from / valid_until / awarded_date: XML Schema dateTime strings or aware datetimes;
     - name: the credential's display name for wallets; defaults to the achievement's name;
     - evidence, results (``credentialSubject.result``), credential_status (e.g. a
-      BitstringStatusListEntry), image;
+      BitstringStatusListEntry, or a list of them: one per status purpose, VC 2.0 §4.10), image;
     - recipient_name: the learner's display name, carried as an extra IdentityObject with
       identityType "name", hashed false (AchievementSubject has no ``name`` property; see
       `identity.name_identity_object`);
@@ -434,7 +445,7 @@ def achievement_credential(
     doc["credentialSubject"] = subject
     _put(doc, "evidence", _objects(evidence, "evidence"))
     _put(doc, "credentialSchema", _credential_schema(credential_schema, ACHIEVEMENT_CREDENTIAL_SCHEMA))
-    _put(doc, "credentialStatus", dict(credential_status) if credential_status is not None else None)
+    _put(doc, "credentialStatus", _status_value(credential_status))
     return doc
 
 

@@ -326,6 +326,31 @@ def _validator(kind: str):
     return _Validator(schema, registry=Registry(retrieve=_refuse), format_checker=_FORMATS)
 
 
+@lru_cache(maxsize=None)
+def _status_validator(kind: str):
+    """The validator of one ``credentialStatus`` entry: the bundled schema's CredentialStatus."""
+    raw = load_json(_SCHEMA_FILES[kind])
+    schema = _compile({"$schema": raw.get("$schema"), "$defs": raw["$defs"], "$ref": "#/$defs/CredentialStatus"})
+    return _Validator(schema, registry=Registry(retrieve=_refuse), format_checker=_FORMATS)
+
+
+def _status_entries(view: dict, kind: str):
+    """Several credentialStatus entries -> (view holding the first, [(index, entry, validator)]).
+
+    VC Data Model 2.0 §4.10 allows "a single object or a set of one or more objects" (e.g. the
+    revocation and suspension entries of W3C Bitstring Status List §2.1); OB 3.0's data model
+    and JSON Schema say 0..1 (1EdTech/openbadges-specification#623 proposes opening it in 3.1).
+    Each entry is checked against the schema's own CredentialStatus instead, so an array of
+    valid entries passes and a bad entry is still reported at its path.
+    """
+    entries = view.get("credentialStatus") if isinstance(view, dict) else None
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+        return view, []
+    if kind != "achievement" and kind != "endorsement":
+        return view, []
+    return {**view, "credentialStatus": entries[0]}, [(i, e, _status_validator(kind)) for i, e in enumerate(entries)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Schema errors -> problems
 
@@ -681,9 +706,15 @@ def validate(doc: dict, *, mode: Mode = "verify") -> list[Problem]:
 
         # The walk's type problems go first: on the same path their detail is the clearer one.
         problems: list[Problem] = list(type_problems)
-        for err in _validator(schema_key).iter_errors(view):
+        view, status_entries = _status_entries(view, schema_key)
+        errors = [((), err) for err in _validator(schema_key).iter_errors(view)
+                  if not (status_entries and tuple(err.absolute_path)[:1] == ("credentialStatus",))]
+        errors += [(("credentialStatus", index), err) for index, entry, validator in status_entries
+                   for err in validator.iter_errors(entry)]
+        for prefix, err in errors:
             for leaf, shape in _leaves(err):
                 code, detail, path = _schema_problem(leaf, shape)
+                path = prefix + path
                 if "@context" in path:
                     continue  # the context rules below say it better
                 if code == "schema.required" and path[-1:] == ("id",) and path[:-1] in legacy:

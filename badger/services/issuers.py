@@ -66,6 +66,7 @@ def create_issuer(app: Badger, session: Session, *, name: str, url: str, slug: s
     from badger.services.status_lists import ensure_list  # status lists sign with the issuer's keys
 
     ensure_list(app, session, issuer)
+    ensure_list(app, session, issuer, "suspension")  # the second list (Bitstring §2.1)
     return issuer
 
 

@@ -16,11 +16,11 @@ from badger.credentials.validation import check
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.proofs import vc_jwt
 from badger.proofs.data_integrity import add_proof
-from badger.services import audit
+from badger.services import audit, mail, pathways
 from badger.services.achievements import get_achievement
 from badger.services.app import Badger, xsd_datetime
 from badger.services.issuers import jwt_signing_key, profile_document, signing_key
-from badger.services.status_lists import allocate_entry
+from badger.services.status_lists import allocate_entries
 from badger.store import Credential, Issuer, repositories as repo
 from badger.store.repositories import Session
 
@@ -69,11 +69,13 @@ def _evidence(items) -> list[dict]:
 
 
 def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, *,
-          idempotency_key: str | None = None, actor: audit.Actor = audit.SYSTEM, notify: bool = False) -> Credential:
+          idempotency_key: str | None = None, actor: audit.Actor = audit.SYSTEM, notify: bool = False,
+          lang: str = "fr") -> Credential:
     """Issue one credential for ``issuer``, recorded in the audit log as done by ``actor``;
-    ``notify`` e-mails the learner (e-mail recipients only). Raises InvalidInput (bad request, or
-    a document that would not validate: nothing is signed), NotFound (achievement not this
-    issuer's), Conflict (Idempotency-Key reused with another request)."""
+    ``notify`` e-mails the learner (e-mail recipients only) in ``lang`` ("fr" or "en").
+    Raises InvalidInput (bad request, or a document that would not validate: nothing is
+    signed), NotFound (achievement not this issuer's), Conflict (Idempotency-Key reused with
+    another request)."""
     if idempotency_key is not None:
         if not (0 < len(idempotency_key) <= 200):
             raise InvalidInput("Idempotency-Key must be 1-200 characters", code="input.invalid_idempotency_key")
@@ -96,7 +98,8 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
     if valid_until is None and achievement.valid_for_days:
         valid_until = xsd_datetime(now + timedelta(days=achievement.valid_for_days))
     credential_id = app.new_id()
-    status_index, status = allocate_entry(app, session, issuer)
+    # Two BitstringStatusListEntry objects, revocation and suspension (services.status_lists).
+    status = allocate_entries(app, session, issuer)
     if request.email:
         recipient = [identity_object(request.email, secrets.token_hex(8))]
         lookup = recipient_lookup(app, request.email)
@@ -109,7 +112,7 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
         id=app.url("credentials", credential_id), issuer=profile_document(issuer),
         achievement=json.loads(achievement.document), recipient=recipient, recipient_name=name,
         valid_from=valid_from, valid_until=valid_until, evidence=_evidence(request.evidence),
-        credential_status=status,
+        credential_status=status.entries,
     )
     check(document, mode="issue")  # raises InvalidCredential before anything is signed
 
@@ -123,8 +126,9 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
     row = Credential(
         id=credential_id, issuer_id=issuer.id, achievement_id=achievement.id, format=request.format,
         document=json.dumps(document, ensure_ascii=False, separators=(",", ":")), jwt=token,
-        recipient_lookup=lookup, recipient_did=request.did, status="active", status_index=status_index,
-        issued_at=now, idempotency_key=idempotency_key, request_hash=request.fingerprint() if idempotency_key else None,
+        recipient_lookup=lookup, recipient_did=request.did, status="active", status_index=status.revocation_index,
+        suspension_index=status.suspension_index, issued_at=now, idempotency_key=idempotency_key,
+        request_hash=request.fingerprint() if idempotency_key else None,
     )
     try:
         repo.insert_unique(session, row)
@@ -138,6 +142,8 @@ def issue(app: Badger, session: Session, issuer: Issuer, request: IssueRequest, 
         return previous
     audit.record(app, session, issuer_id=issuer.id, actor=actor, action="credential.issue", target=row.id,
                  detail={"achievement": achievement.id, "format": request.format})
+    if notify and request.email: mail.notify_issued(app, session, row, request.email, name, lang)
+    pathways.on_issued(app, session, row, request.email)  # award pathways this credential completes
     return row
 
 

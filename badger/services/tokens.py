@@ -6,11 +6,12 @@ import hashlib
 import secrets
 
 from badger.errors import Unauthorized
+from badger.services import audit
 from badger.services.app import Badger
 from badger.store import ApiToken, Issuer, repositories as repo
 from badger.store.repositories import Session
 
-__all__ = ["create_token", "authenticate", "PREFIX"]
+__all__ = ["create_token", "authenticate", "actor_of", "PREFIX", "list_tokens", "revoke_token"]
 
 PREFIX = "bdg_"
 
@@ -19,12 +20,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(app: Badger, session: Session, issuer: Issuer, label: str | None = None) -> str:
-    """A new token for ``issuer``; the plaintext is returned once and never stored."""
+def create_token(app: Badger, session: Session, issuer: Issuer, label: str | None = None, *,
+                 actor: audit.Actor = audit.SYSTEM) -> str:
+    """A new token for ``issuer``; the plaintext is returned once and never stored. Recorded in
+    the audit log as ``token.create`` by ``actor`` (the CLI passes audit.CLI)."""
     token = PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(id=app.new_id(), issuer_id=issuer.id, label=(label or "")[:200] or None,
-                         token_hash=_hash(token), created_at=app.clock()))
+    row = ApiToken(id=app.new_id(), issuer_id=issuer.id, label=(label or "")[:200] or None,
+                   token_hash=_hash(token), created_at=app.clock())
+    session.add(row)
     session.flush()
+    audit.record(app, session, issuer_id=issuer.id, actor=actor, action="token.create", target=row.id,
+                 detail={"label": row.label} if row.label else None)
     return token
 
 
@@ -36,3 +42,35 @@ def authenticate(session: Session, token: str | None) -> Issuer:
     if row is None or row.revoked_at is not None:
         raise Unauthorized("invalid or revoked token", code="auth.invalid_token")
     return session.get(Issuer, row.issuer_id)
+
+
+def actor_of(session: Session, token: str | None) -> audit.Actor:
+    """The audit actor of an (already authenticated) bearer token: ``token:<id>``, its label."""
+    row = repo.token_by_hash(session, _hash(token)) if token else None
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("invalid or revoked token", code="auth.invalid_token")
+    return audit.Actor(f"token:{row.id}", row.label)
+
+
+# the dashboard's token page lists and revokes tokens (never shows them again).
+def list_tokens(session: Session, issuer: Issuer) -> list[ApiToken]:
+    """The issuer's tokens, newest first (revoked ones too, with ``revoked_at``)."""
+    from badger.store import accounts_repository
+
+    return accounts_repository.tokens_of(session, issuer.id)
+
+
+def revoke_token(app: Badger, session: Session, issuer: Issuer, token_id: str, *, actor: audit.Actor) -> ApiToken:
+    """Revoke one of ``issuer``'s tokens (``token.revoke``). Raises NotFound (not this issuer's)."""
+    from badger.errors import NotFound
+    from badger.store import accounts_repository
+
+    row = accounts_repository.token_of(session, issuer.id, token_id) if isinstance(token_id, str) else None
+    if row is None:
+        raise NotFound("no such token", code="token.not_found")
+    if row.revoked_at is None:
+        row.revoked_at = app.clock()
+        session.flush()
+        audit.record(app, session, issuer_id=issuer.id, actor=actor, action="token.revoke", target=row.id,
+                     detail={"label": row.label} if row.label else None)
+    return row

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import urlsplit
 
 from badger.store.repositories import Session
@@ -13,9 +14,13 @@ from badger.keys import ChainResolver, DidKeyResolver, FetchingResolver, find_ve
 from badger.services.app import Badger
 from badger.services.issuers import get_issuer_by_did, issuer_did_document
 from badger.services.status_lists import signed_list_credential
+from badger.store import Credential, status_repository as status_repo
+from badger.store.status_models import VerificationEvent
 from badger.verification import StatusListChecker, VerificationResult, verify
 
 __all__ = ["verify_credential", "resolver_for", "fetch_credential_url"]
+
+log = logging.getLogger("badger.services")
 
 
 class _LocalIssuers:
@@ -75,4 +80,26 @@ def verify_credential(app: Badger, session: Session, data, *, email: str | None 
     resolver = resolver_for(app, session)
     now = app.clock()
     checker = StatusListChecker(fetch_list, resolver=resolver, now=now)
-    return verify(data, resolver=resolver, now=now, status=checker, email=email)
+    result = verify(data, resolver=resolver, now=now, status=checker, email=email)
+    _count(app, session, result)
+    return result
+
+
+def _count(app: Badger, session: Session, result: VerificationResult) -> None:
+    """Record that one of this instance's credentials was verified (partner statistics,
+    services.stats). Best effort: in a savepoint of the caller's transaction (a separate
+    transaction would wait on SQLite for the caller's own write lock: BEGIN IMMEDIATE), and any
+    failure is logged, never raised: counting must not break a verification."""
+    try:
+        credential_id = (result.credential or {}).get("id")
+        own = app.base_url + "/credentials/"
+        if not isinstance(credential_id, str) or not credential_id.startswith(own):
+            return
+        row = session.get(Credential, credential_id[len(own):])
+        if row is None:
+            return
+        status_repo.add_verification_event(session, VerificationEvent(
+            credential_id=row.id, achievement_id=row.achievement_id, issuer_id=row.issuer_id, at=app.clock(),
+            verified=bool(result.verified)))
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.warning("could not count a verification", exc_info=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint,
+    Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -29,6 +29,8 @@ class Issuer(Base):
     description: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Public pages (migration 0009): show how many people hold each badge class; off unless chosen.
+    show_holder_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     keys: Mapped[list["IssuerKey"]] = relationship(back_populates="issuer", order_by="IssuerKey.created_at")
 
@@ -76,6 +78,12 @@ class Achievement(Base):
     valid_for_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Badge class editor (migration 0008): a draft cannot be issued and has no public page;
+    # the signed document carries the French texts, the English ones are for English pages.
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    description_en: Mapped[str | None] = mapped_column(Text)
+    criteria_en: Mapped[str | None] = mapped_column(Text)
 
 
 class StatusList(Base):
@@ -105,10 +113,16 @@ class Credential(Base):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_index: Mapped[int | None] = mapped_column(Integer)
+    # Status (migration 0004): the credential's index in its issuer's suspension list (None for
+    # credentials issued before suspension existed: they carry a revocation entry only), and
+    # when the status last changed.
+    suspension_index: Mapped[int | None] = mapped_column(Integer)
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         UniqueConstraint("issuer_id", "idempotency_key"),
         UniqueConstraint("issuer_id", "status_index"),
+        Index("uq_credentials_issuer_suspension_index", "issuer_id", "suspension_index", unique=True),
     )

@@ -49,7 +49,16 @@ def achievements_of(session: Session, issuer_id: str) -> list[Achievement]:
 
 
 def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:
-    return session.scalar(select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose))
+    # Remembered for the session. A second SELECT would hand back the same
+    # identity-mapped object anyway (its loaded columns are not refreshed), so this only saves the
+    # round trip and the 16 KB of bits that every issuance paid twice.
+    remembered = session.info.setdefault("badger.status_lists", {})
+    row = remembered.get((issuer_id, purpose))
+    if row is None or row not in session:
+        row = session.scalar(select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose))
+        if row is not None:
+            remembered[(issuer_id, purpose)] = row
+    return row
 
 
 def status_index_taken(session: Session, issuer_id: str, index: int) -> bool:

@@ -36,6 +36,26 @@ def create_app(settings: Settings | Mapping | None = None, *, badger: Badger | N
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(vcapi.bp)
+    # session cookies, Flask-Login, CSRF on every form; /account, /admin, /dashboard/
+    from badger.web import accounts as account_pages, admin, auth, staff
+
+    auth.init_app(app)
+    app.register_blueprint(account_pages.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(staff.bp)
+    # the partner dashboard pages (/dashboard/<slug>/...)
+    from badger.web import dashboard
+
+    app.register_blueprint(dashboard.bp)
+    # /dashboard/<slug>/programmes/... and the learner pages /learners/<token>
+    from badger.web import learners as learner_pages, programmes as programme_pages
+
+    app.register_blueprint(programme_pages.bp)
+    app.register_blueprint(learner_pages.bp)
+    # /dashboard/<slug>/emails (the partner's e-mail texts, preview, outbox)
+    from badger.web import dashboard_emails
+
+    app.register_blueprint(dashboard_emails.bp)
     return app
 
 

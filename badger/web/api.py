@@ -30,15 +30,18 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 import badger
 from badger.errors import InvalidInput, Unauthorized
-from badger.services import achievements, issuing, tokens
+from badger.services import achievements, bulk, issuing, jobs, revocation, tokens
+from badger.services.app import xsd_datetime
 from badger.web import badger_app
 from badger.web.errors import problem
 from badger.web.openapi import JSON, MULTIPART, Operation, registry
 from badger.web.schemas import (
     AchievementCreate, AchievementDocument, AchievementPatchUpload, AchievementUpdate, AchievementUpload,
     CredentialFilter, CredentialSummary, IssueCredentialIn, IssuedCredential, OpenApiDocument, VerificationResultOut,
-    VerifyIn, VerifyUpload,
+    VerifyIn, VerifyUpload, CredentialStatusOut, StatusChangeIn, UnsuspendIn,
+    BulkCsv, BulkDryRunOut, BulkOptions, BulkQuery, BulkUpload, JobOut, JobRowsQuery,
 )
+
 
 __all__ = ["bp", "authenticated_issuer", "read_json", "validated", "service_fields"]
 
@@ -310,6 +313,163 @@ def list_credentials():
         out = [{"id": r.id, "url": app.url("credentials", r.id), "achievement": r.achievement_id, "status": r.status}
                for r in rows]
     return jsonify(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Credential status: revoke, suspend, unsuspend (W3C Bitstring Status List)
+
+_STATUS_FIELDS = {"input.missing_reason": "reason", "input.invalid_reason": "reason"}
+
+
+def request_actor(session):
+    """The audit actor of the request's bearer token (``token:<id>``); call after
+    authenticated_issuer(). Raises Unauthorized."""
+    match = _BEARER.fullmatch((request.headers.get("Authorization") or "").strip())
+    return tokens.actor_of(session, match.group(1) if match else None)
+
+
+def _change_status(credential_id, model, change):
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        actor = request_actor(session)
+        row = issuing.get_credential(session, str(credential_id), issuer=issuer)  # 404 before the body
+        body = validated(model, read_json() if request.get_data(cache=True) else {})
+        with service_fields(_STATUS_FIELDS):
+            out = change(app, session, row, reason=body.reason, actor=actor)
+    return jsonify(out)
+
+
+_STATUS_ERRORS = (404, 409)
+_STATUS_DOC = ("409 when the transition is not allowed: a revoked credential is final, a suspension needs a "
+               "suspended credential to lift and a credential issued with a suspension entry to set.")
+
+
+@registry.route(bp, "/credentials/<uuid:credential_id>/revoke", "POST", summary="Revoke a credential",
+                tags=("credentials",), request=StatusChangeIn, description="Final. " + _STATUS_DOC,
+                responses=[(200, "The new status", CredentialStatusOut)], errors=_STATUS_ERRORS)
+def revoke_credential(credential_id):
+    return _change_status(credential_id, StatusChangeIn, revocation.revoke)
+
+
+@registry.route(bp, "/credentials/<uuid:credential_id>/suspend", "POST", summary="Suspend a credential",
+                tags=("credentials",), request=StatusChangeIn, description="Reversible. " + _STATUS_DOC,
+                responses=[(200, "The new status", CredentialStatusOut)], errors=_STATUS_ERRORS)
+def suspend_credential(credential_id):
+    return _change_status(credential_id, StatusChangeIn, revocation.suspend)
+
+
+@registry.route(bp, "/credentials/<uuid:credential_id>/unsuspend", "POST", summary="Lift a suspension",
+                tags=("credentials",), request=UnsuspendIn, description=_STATUS_DOC,
+                responses=[(200, "The new status", CredentialStatusOut)], errors=_STATUS_ERRORS)
+def unsuspend_credential(credential_id):
+    return _change_status(credential_id, UnsuspendIn, revocation.unsuspend)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk issuance and jobs: a CSV upload becomes a job that runs in the background
+# (a thread here, or `badger worker` when BADGER_QUEUE_URL is set); its URL reports progress
+# and per-row results.
+
+_CSV_TYPES = ("text/csv", "text/plain", "application/csv")
+
+
+def _token_actor(session):
+    return tokens.actor_of(session, _BEARER.fullmatch(request.headers["Authorization"].strip()).group(1))
+
+
+def _bulk_input() -> tuple[bytes, BulkOptions, str | None]:
+    """(CSV bytes, options, file name) from a multipart/form-data or a text/csv body."""
+    request.max_content_length = bulk.MAX_BYTES + 256 * 1024  # this view takes files up to 10 MB
+    query = {k: v for k, v in request.args.items() if k not in _IGNORED_QUERY}
+    try:
+        if request.mimetype == MULTIPART:
+            form, files = request.form, request.files
+            data, name, fields = None, None, dict(query)
+            fields.update({key: form[key] for key in form.keys()})
+            for key in files.keys():
+                if key != "file":
+                    fields[key] = files[key].filename or "(file)"  # refused as an unknown field below
+                    continue
+                data, name = files[key].read(bulk.MAX_BYTES + 1), files[key].filename
+            if data is None:
+                raise _invalid([{"field": "file", "message": "the CSV file is missing (multipart field 'file')"}])
+            return data, validated(BulkOptions, fields), name
+        if request.mimetype in _CSV_TYPES:
+            return request.get_data(cache=False), validated(BulkOptions, query), None
+    except RequestEntityTooLarge:
+        abort(problem(413, "bulk.too_large", f"the file is larger than {bulk.MAX_BYTES // (1024 * 1024)} MB"))
+    _unsupported(("text/csv", MULTIPART))
+
+
+def _job_out(app, job) -> dict:
+    url = app.url("api", "v1", "jobs", job.id)
+    return {"id": job.id, "url": url, **bulk.job_progress(job), "achievement": job.achievement_id,
+            "createdAt": xsd_datetime(job.created_at),
+            "startedAt": xsd_datetime(job.started_at) if job.started_at else None,
+            "finishedAt": xsd_datetime(job.finished_at) if job.finished_at else None,
+            "error": job.error, "resultCsv": url + "/result.csv"}
+
+
+@registry.route(bp, "/credentials/bulk", "POST", summary="Issue to every row of a CSV file", tags=("bulk",),
+                description=("A CSV file (`email,name[,evidence_url,narrative]`, header optional in English or "
+                             "French, `,` or `;`, UTF-8 or Windows-1252, 10 MB and 50,000 rows at most) as a "
+                             "text/csv body (options in the query) or a multipart `file` (options as fields). "
+                             "Answers 202 with the job's URL, which reports progress and per-row results. "
+                             "Idempotent: a person who already holds the badge is skipped, so re-sending the same "
+                             "file issues nothing twice. With `dryRun`, answers 200 with every row's problems "
+                             "and writes nothing."),
+                request=BulkCsv, media_types=("text/csv", MULTIPART), multipart=BulkUpload, query=BulkQuery,
+                responses=[(202, "The job: follow its url", JobOut), (200, "The dry run report", BulkDryRunOut)],
+                errors=(404,))
+def bulk_issue_credentials():
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        data, options, name = _bulk_input()
+        rows = bulk.parse_csv(data)
+        if options.dry_run:
+            return jsonify(bulk.dry_run(app, session, issuer, options.achievement, rows).as_dict())
+        job = bulk.start(app, session, issuer, options.achievement, rows, actor=_token_actor(session),
+                         notify=options.notify, source=name)
+        out = _job_out(app, job)
+    response = jsonify(out)
+    response.status_code = 202
+    response.headers["Location"] = out["url"]
+    return response
+
+
+@registry.route(bp, "/jobs/<uuid:job_id>", "GET", summary="A bulk job: progress and per-row results", tags=("bulk",),
+                query=JobRowsQuery, responses=[(200, "The job, with one page of rows", JobOut)], errors=(404,))
+def get_job(job_id):
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        job = bulk.get_job(session, issuer, str(job_id))
+        paging = validated(JobRowsQuery, {k: v for k, v in request.args.items() if k not in _IGNORED_QUERY})
+        rows, count = bulk.job_rows(session, job, offset=(paging.page - 1) * paging.per_page, limit=paging.per_page,
+                                    outcome=paging.outcome, app=app)
+        out = _job_out(app, job)
+        jobs.nudge(app, job)
+    more = paging.page * paging.per_page < count
+    out.update(rows=rows, page=paging.page, perPage=paging.per_page, totalRows=count,
+               next=f"{out['url']}?page={paging.page + 1}&perPage={paging.per_page}"
+                    + (f"&outcome={paging.outcome}" if paging.outcome else "") if more else None)
+    return jsonify(out)
+
+
+@registry.route(bp, "/jobs/<uuid:job_id>/result.csv", "GET", summary="A bulk job's per-row results as CSV",
+                tags=("bulk",), responses=[(200, "CSV: line,email,name,outcome,credential_url,problem", None)],
+                errors=(404,))
+def get_job_result_csv(job_id):
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = authenticated_issuer(session)
+        job = bulk.get_job(session, issuer, str(job_id))
+        text = "".join(bulk.result_csv(session, job, app))
+    response = Response(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="job-{job_id}.csv"'
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator,
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel, StringConstraints, model_validator,
 )
 
 from badger.credentials.dates import parse_datetime
@@ -34,7 +34,7 @@ from badger.services.achievements import ACHIEVEMENT_TYPES
 __all__ = [
     "Text", "AlignmentIn", "AchievementCreate", "AchievementUpdate", "AchievementUpload", "AchievementPatchUpload",
     "AchievementDocument", "EvidenceIn", "RecipientIn", "IssueCredentialIn", "IssuedCredential", "CredentialFilter",
-    "CredentialSummary", "VerifyIn", "VerifyUpload", "VerificationCheck", "VerificationResultOut",
+    "CredentialSummary", "StatusChangeIn", "UnsuspendIn", "CredentialStatusOut", "VerifyIn", "VerifyUpload", "VerificationCheck", "VerificationResultOut",
     "VcApiIssueOptions", "VcApiIssueIn", "VcApiIssueOut", "ProblemOut", "OpenApiDocument",
     "CREDENTIAL_STATUSES",
 ]
@@ -294,6 +294,27 @@ class CredentialSummary(BaseModel):
     status: Literal[CREDENTIAL_STATUSES]  # type: ignore[valid-type]
 
 
+class StatusChangeIn(_In):
+    """Revoke or suspend: why (kept in the audit log and shown to the partner's staff)."""
+
+    reason: str = Field(description="1-500 characters, no control characters (line breaks, tabs...)")
+
+
+class UnsuspendIn(_In):
+    """Lift a suspension; the reason is optional."""
+
+    reason: str | None = Field(None, description="1-500 characters, no control characters")
+
+
+class CredentialStatusOut(BaseModel):
+    """A credential's status after a change (W3C Bitstring Status List: revocation is final)."""
+
+    id: str = Field(description="the credential id (UUID)")
+    status: Literal[CREDENTIAL_STATUSES]  # type: ignore[valid-type]
+    reason: str | None = None
+    changedAt: str | None = Field(None, description="when the status last changed (date-time, UTC)")
+
+
 # ---------------------------------------------------------------------------------------------
 # Verification (public; implemented in badger.web.public, described here)
 
@@ -345,6 +366,110 @@ class VcApiIssueIn(_In):
 
 class VcApiIssueOut(BaseModel):
     verifiableCredential: dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk issuance and jobs
+
+JOB_STATES = ("queued", "running", "done", "failed")
+ROW_OUTCOMES = ("issued", "skipped", "failed", "pending")
+
+
+class BulkOptions(_In):
+    """Options of a bulk upload: form fields next to the multipart ``file``, or query
+    parameters with a text/csv body."""
+
+    achievement: Reference = Field(description="the badge class: its id or URL")
+    dry_run: bool = Field(False, alias="dryRun", description="check every row and report; issue nothing")
+    notify: bool = Field(False, description="e-mail each learner their badge")
+
+
+class BulkQuery(BaseModel):
+    """Query parameters of a text/csv bulk upload (with multipart, the same names are form fields)."""
+
+    achievement: str | None = Field(None, description="the badge class: its id or URL (required)")
+    dryRun: bool | None = Field(None, description="check every row and report; issue nothing")
+    notify: bool | None = Field(None, description="e-mail each learner their badge")
+
+
+class BulkCsv(RootModel[str]):
+    """The CSV text: ``email,name[,evidence_url,narrative]`` per line, header optional (English
+    or French names), ``,`` or ``;`` separated, UTF-8 or Windows-1252; 10 MB and 50,000 rows at most."""
+
+
+class BulkUpload(BaseModel):
+    """multipart/form-data bulk upload: the CSV ``file`` and the options as fields."""
+
+    file: bytes = Field(description="the CSV file")
+    achievement: str = Field(description="the badge class: its id or URL")
+    dryRun: bool | None = None
+    notify: bool | None = None
+
+
+class RowProblemOut(BaseModel):
+    code: str = Field(description="stable code, e.g. bulk.invalid_email, bulk.already_holds")
+    message: str
+
+
+class BulkDryRunRowOut(BaseModel):
+    line: int
+    email: str
+    name: str | None = None
+    outcome: Literal["issue", "skip", "error"]
+    problems: list[RowProblemOut]
+
+
+class BulkDryRunOut(BaseModel):
+    """What the upload would do, writing nothing: counts and the rows with problems."""
+
+    dryRun: bool
+    achievement: str
+    total: int
+    ok: int = Field(description="rows that would be issued")
+    skipped: int = Field(description="rows skipped: repeated e-mail, or already holding the badge")
+    errors: int = Field(description="rows that would fail")
+    rows: list[BulkDryRunRowOut]
+
+
+class JobRowOut(BaseModel):
+    line: int = Field(description="1-based line number in the file")
+    email: str
+    name: str | None = None
+    outcome: Literal[ROW_OUTCOMES]  # type: ignore[valid-type]
+    credentialId: str | None = None
+    credentialUrl: str | None = None
+    problem: RowProblemOut | None = None
+
+
+class JobOut(BaseModel):
+    """A bulk job: progress, and one page of per-row results in file order."""
+
+    id: str
+    url: str
+    state: Literal[JOB_STATES]  # type: ignore[valid-type]
+    total: int
+    done: int
+    issued: int
+    skipped: int
+    failed: int
+    percent: float
+    achievement: str = Field(description="the badge class id (UUID)")
+    createdAt: str
+    startedAt: str | None = None
+    finishedAt: str | None = None
+    error: str | None = None
+    resultCsv: str = Field(description="URL of the per-row results as CSV")
+    rows: list[JobRowOut] | None = Field(None, description="one page of rows (GET /api/v1/jobs/{job_id})")
+    page: int | None = None
+    perPage: int | None = None
+    totalRows: int | None = None
+    next: str | None = Field(None, description="URL of the next page of rows")
+
+
+class JobRowsQuery(_In):
+    page: int = Field(1, ge=1, description="page of rows, from 1")
+    per_page: int = Field(100, alias="perPage", ge=1, le=1000, description="rows per page (1-1000)")
+    outcome: Literal[ROW_OUTCOMES] | None = Field(None, description="only the rows with this outcome")  # type: ignore[valid-type]
 
 
 # ---------------------------------------------------------------------------------------------

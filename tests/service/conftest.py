@@ -42,6 +42,12 @@ def make_badger(database: str, tmp_path, **overrides) -> tuple[Badger, callable]
     app.upgrade_database()
 
     def close():
+        # Background work of this container (in-process jobs, e-mail delivery) ends before its
+        # database goes away (dropping a PostgreSQL schema under a running thread deadlocks).
+        from badger.services import jobs, mail
+
+        jobs.wait_idle(app, 60)
+        mail.drain(app, 30)
         app.engine.dispose()
         cleanup()
 

@@ -49,11 +49,24 @@ def world(badger, create_issuer, create_achievement):
         credential = issuing.issue(badger, session, issuers.get_issuer(session, "vannes"),
                                    issuing.IssueRequest(achievement=achievement.id, email="camille@exemple.fr"))
     return {"a": a, "b": b, "token_a": token_a, "token_b": token_b, "achievement": achievement.id,
-            "credential": credential.id}
+            "credential": credential.id, "job": _bulk_job(badger, achievement.id)}  # "job"
+
+
+def _bulk_job(badger, achievement_id) -> str:
+    """A finished bulk job of A's (run here, synchronously)."""
+    from badger.services import audit, bulk, jobs
+
+    with badger.transaction() as session:
+        job_id = bulk.start(badger, session, issuers.get_issuer(session, "vannes"), achievement_id,
+                            [bulk.BulkRow("yann@exemple.fr", "Yann", line=1)], actor=audit.CLI, dispatch=False).id
+    jobs.run(badger, job_id)
+    return job_id
 
 
 OPERATIONS = ("list_achievements", "create_achievement", "get_achievement", "update_achievement",
               "issue_credential", "list_credentials", "vcapi_issue_credential")
+OPERATIONS += ("suspend_credential", "unsuspend_credential", "revoke_credential")
+OPERATIONS += ("bulk_issue_credentials", "get_job", "get_job_result_csv")
 
 
 def _requests(w) -> dict:
@@ -71,6 +84,14 @@ def _requests(w) -> dict:
                              {"json": {"achievement": ach, "recipient": {"email": "intrus@exemple.fr"}}}),
         "list_credentials": ("GET", f"/api/v1/credentials?achievement={ach}", {}),
         "vcapi_issue_credential": ("POST", "/credentials/issue", {"json": {"credential": vc}}),
+        # In this order, so that A's own token passes each transition in turn.
+        "suspend_credential": ("POST", f"/api/v1/credentials/{w['credential']}/suspend", {"json": {"reason": "Intrus"}}),
+        "unsuspend_credential": ("POST", f"/api/v1/credentials/{w['credential']}/unsuspend", {"json": {}}),
+        "revoke_credential": ("POST", f"/api/v1/credentials/{w['credential']}/revoke", {"json": {"reason": "Intrus"}}),
+        "bulk_issue_credentials": ("POST", f"/api/v1/credentials/bulk?achievement={ach}",
+                                   {"data": b"intrus@exemple.fr;Intrus\n", "content_type": "text/csv"}),
+        "get_job": ("GET", f"/api/v1/jobs/{w['job']}", {}),
+        "get_job_result_csv": ("GET", f"/api/v1/jobs/{w['job']}/result.csv", {}),
     }
 
 
@@ -119,9 +140,16 @@ def test_another_issuers_token_sees_and_changes_nothing_of_theirs(client, badger
     before = snapshot(badger)
     response = client.open(path, method=method, headers={"Authorization": f"Bearer {world['token_b']}"}, **kwargs)
     text = response.get_data(as_text=True)
-    if operation in ("get_achievement", "update_achievement", "issue_credential"):
+    if operation in ("get_achievement", "update_achievement", "issue_credential",
+                     "bulk_issue_credentials"):
         assert response.status_code == 404, text
         assert response.mimetype == PROBLEM and response.get_json()["code"] == "achievement.not_found"
+    elif operation in ("suspend_credential", "unsuspend_credential", "revoke_credential"):
+        assert response.status_code == 404, text
+        assert response.mimetype == PROBLEM and response.get_json()["code"] == "credential.not_found"
+    elif operation in ("get_job", "get_job_result_csv"):
+        assert response.status_code == 404, text
+        assert response.mimetype == PROBLEM and response.get_json()["code"] == "job.not_found"
     elif operation == "vcapi_issue_credential":
         assert response.status_code == 400, text
         assert response.get_json()["code"] == "vcapi.issuer_mismatch"
@@ -145,7 +173,9 @@ def test_the_owners_token_does_reach_those_resources(client, world):
     headers = {"Authorization": f"Bearer {world['token_a']}"}
     expected = {"list_achievements": 200, "create_achievement": 201, "get_achievement": 200,
                 "update_achievement": 200, "issue_credential": 201, "list_credentials": 200,
-                "vcapi_issue_credential": 201}
+                "vcapi_issue_credential": 201, "suspend_credential": 200, "unsuspend_credential": 200,
+                "revoke_credential": 200}
+    expected.update(bulk_issue_credentials=202, get_job=200, get_job_result_csv=200)
     for operation, (method, path, kwargs) in _requests(world).items():
         response = client.open(path, method=method, headers=headers, **kwargs)
         assert response.status_code == expected[operation], (operation, response.get_data(as_text=True))
