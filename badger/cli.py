@@ -133,6 +133,13 @@ def demo(ctx):
     for credential in summary["credentials"]:
         click.echo(f"  {credential['url']}  ({credential['recipient']}, {credential['format']})", err=True)
     click.echo(f"Verify page: {summary['verify']}", err=True)
+    login = summary.get("login")
+    if login:
+        click.echo(f"Partner dashboard: {login['url']} (demo password: {login['password']})", err=True)
+        for account in login["accounts"]:
+            click.echo(f"  {account['email']}  ({account['partner']}, {account['role']})", err=True)
+    for learner in summary.get("learners", ()):
+        click.echo(f"Learner page: {learner['url']}", err=True)
 
 
 # ---------------------------------------------------------------------------------------- serve
