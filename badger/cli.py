@@ -309,14 +309,15 @@ def achievement():
               help="Credentials of this class are valid this many days by default.")
 def achievement_create(ctx, slug, name, description, criteria, image, achievement_type, tags, valid_for_days):
     """New badge class; prints the Achievement JSON."""
-    from badger.services import achievements, issuers
+    from badger.services import achievements, audit, issuers
 
     image_bytes = image.read_bytes() if image is not None else None
     app = _badger(ctx)
     with app.transaction() as session:
         row = achievements.create_achievement(
             app, session, issuers.get_issuer(session, slug), name=name, description=description, criteria=criteria,
-            image=image_bytes, achievement_type=achievement_type, tags=tags, valid_for_days=valid_for_days)
+            image=image_bytes, achievement_type=achievement_type, tags=tags, valid_for_days=valid_for_days,
+            actor=audit.CLI)
         document = json.loads(row.document)
     _print_json(document)
 
@@ -335,7 +336,7 @@ def achievement_create(ctx, slug, name, description, criteria, image, achievemen
 @click.pass_context
 def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
     """Issue one credential; prints it exactly as stored (JSON, or the compact JWS for jwt)."""
-    from badger.services import achievements, issuing
+    from badger.services import achievements, audit, issuing
 
     if bool(email) == bool(did):
         raise click.UsageError("give exactly one of --email or --did")
@@ -346,7 +347,7 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
         owner = achievements.issuer_of(session, badge)
         row = issuing.issue(app, session, owner, issuing.IssueRequest(
             achievement=badge.id, email=email, did=did, name=name, format=fmt, evidence=tuple(evidence),
-            valid_until=valid_until))
+            valid_until=valid_until), actor=audit.CLI)
         stored, credential_id = row.jwt or row.document, row.id
     click.echo(stored)
     _say(f"issued {app.url('credentials', credential_id)}")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-# A real SMTP server on 127.0.0.1 for any test: the ``smtp_server`` fixture.
-pytest_plugins = ["tests.mailserver"]
+# For any test: a real SMTP server on 127.0.0.1 (``smtp_server``) and a real Badger server
+# (``live_server``, ``make_live_server``).
+pytest_plugins = ["tests.mailserver", "tests.live_server"]
 
 VECTORS = Path(__file__).parent / "vectors"
 

@@ -12,13 +12,12 @@ jobs acting on a user's behalf record that user). Actions are dotted names, e.g.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from typing import Iterator
 
 from badger.services.app import Badger, xsd_datetime
+from badger.services.csv_export import csv_chunks
 from badger.store import audit_repository as repo
 from badger.store.audit_models import AuditEvent
 from badger.store.repositories import Session
@@ -65,22 +64,7 @@ def _as_dict(event: AuditEvent) -> dict:
 
 
 def export_csv(session: Session, issuer_id: str | None) -> Iterator[str]:
-    """The whole log of one partner as CSV text, in chunks (streams for large logs). Cells
-    that a spreadsheet would take for a formula are prefixed with a quote (OWASP CSV injection)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for event in repo.events(session, issuer_id, limit=None):
-        row = _as_dict(event)
-        row["detail"] = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True) if row["detail"] else ""
-        writer.writerow([_safe_cell(row[c]) for c in CSV_COLUMNS])
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """The whole log of one partner as CSV text, in chunks (streams for large logs)."""
+    rows = ((xsd_datetime(e.at), e.actor, e.actor_label, e.action, e.target, e.detail)  # detail: the stored JSON
+            for e in repo.events(session, issuer_id, limit=None))
+    return csv_chunks(CSV_COLUMNS, rows)

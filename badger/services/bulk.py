@@ -41,6 +41,7 @@ from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
 from badger.services import audit, issuing
 from badger.services.achievements import get_achievement
 from badger.services.app import Badger
+from badger.services.csv_export import csv_chunks
 from badger.store import Issuer, jobs_repository as repo, repositories as store_repo
 from badger.store.jobs_models import Job, JobRow
 from badger.store.repositories import Session
@@ -479,27 +480,13 @@ def job_rows(session: Session, job: Job, *, offset: int = 0, limit: int = 100, o
     return [_row_dict(row, base) for row in rows], repo.count_rows(session, job.id, outcome=outcome)
 
 
-def _safe_cell(value) -> str:
-    """Cells a spreadsheet would take for a formula get a leading quote (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def result_csv(session: Session, job: Job, app: Badger | None = None) -> Iterator[str]:
     """The job's per-row results as CSV text, in chunks (streams large jobs):
     line,email,name,outcome,credential_url,problem (outcome: issued, skipped, failed, pending)."""
     base = _base_url(session, job, app)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(RESULT_COLUMNS)
-    for row in repo.iter_rows(session, job.id):
-        writer.writerow([row.line, _safe_cell(row.email), _safe_cell(row.name), row.outcome or "pending",
-                         _credential_url(base, row.credential_id) or "", _safe_cell(row.problem)])
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return csv_chunks(RESULT_COLUMNS, (
+        (row.line, row.email, row.name, row.outcome or "pending", _credential_url(base, row.credential_id), row.problem)
+        for row in repo.iter_rows(session, job.id)))
 
 
 def report(session: Session, job: Job) -> dict:

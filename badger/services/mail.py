@@ -59,7 +59,7 @@ from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
 from badger.errors import InvalidInput, NotFound
-from badger.services import audit
+from badger.services import audit, markdown
 from badger.services import mail_render as render
 from badger.services.app import Badger
 from badger.services.mail_transport import PermanentError, TransientError, Unreachable, transport_for
@@ -247,7 +247,7 @@ def _compose(template: str, lang: str, values: dict, *, subject: str | None = No
     subject_text = render.one_line(render.fill(subject or render.gettext(lang, default_subject), fillers), SUBJECT_MAX)
     intro_source = intro or render.gettext(lang, default_intro)
     context = {**values, "subject": subject_text, "intro_text": render.fill(intro_source, fillers).strip(),
-               "intro_html": render.markdown_html(render.fill(intro_source, fillers, markdown=True))}
+               "intro_html": markdown.render(render.fill(intro_source, fillers, markdown=True))}
     return Rendered(subject=subject_text, text=render.render_template(template + ".txt", lang, **context),
                     html=render.render_template(template + ".html", lang, **context), lang=lang, reply_to=reply_to)
 

@@ -8,8 +8,8 @@ underneath (newstyle gettext, so ``{{ _('Hello %(name)s', name=x) }}`` works the
 the e-mail templates as in the pages), without a request or an app.
 
 Partner-written text (a subject, an introduction in Markdown) is filled with a fixed set of
-``{placeholder}`` values, rendered by markdown-it-py with raw HTML disabled, then cleaned by
-nh3 with a short allow-list; the plain-text part carries the Markdown source.
+``{placeholder}`` values and rendered by badger.services.markdown (the same safe renderer as
+the pages); the plain-text part carries the Markdown source.
 """
 
 from __future__ import annotations
@@ -17,22 +17,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import nh3
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markdown_it import MarkdownIt
-from markupsafe import Markup
 
 from badger.resources import ROOT, templates_dir
 
-__all__ = ["LANGUAGES", "DOMAIN", "translations", "gettext", "render_template", "markdown_html", "fill",
+__all__ = ["LANGUAGES", "DOMAIN", "translations", "gettext", "render_template", "fill",
            "one_line"]
 
 LANGUAGES = ("fr", "en")
 DOMAIN = "emails"
 TRANSLATIONS = ROOT / "badger" / "translations"
 
-_ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code", "h3", "h4"}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&])")
 
@@ -73,18 +69,6 @@ def fill(text: str, values: dict[str, str], *, markdown: bool = False) -> str:
         value = str(values[key] or "")
         return _MARKDOWN_SPECIALS.sub(r"\\\1", value) if markdown else value
     return _PLACEHOLDER.sub(one, text)
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-
-
-def markdown_html(text: str) -> Markup:
-    """Partner Markdown -> safe HTML: no raw HTML, links limited to http(s) and mailto."""
-    html = _markdown().render(text or "")
-    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}},
-                            url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))
 
 
 def one_line(text: str, limit: int = 200) -> str:

@@ -11,7 +11,7 @@ from badger.services.app import Badger
 from badger.store import ApiToken, Issuer, repositories as repo
 from badger.store.repositories import Session
 
-__all__ = ["create_token", "authenticate", "actor_of", "PREFIX", "list_tokens", "revoke_token"]
+__all__ = ["create_token", "authenticate", "authenticate_caller", "PREFIX", "list_tokens", "revoke_token"]
 
 PREFIX = "bdg_"
 
@@ -34,22 +34,20 @@ def create_token(app: Badger, session: Session, issuer: Issuer, label: str | Non
     return token
 
 
-def authenticate(session: Session, token: str | None) -> Issuer:
-    """The issuer a bearer token acts for. Raises Unauthorized (missing, unknown or revoked)."""
+def authenticate_caller(session: Session, token: str | None) -> tuple[Issuer, audit.Actor]:
+    """The issuer a bearer token acts for, and the token as the audit actor (``token:<id>``,
+    its label). Raises Unauthorized (missing, unknown or revoked)."""
     if not token or len(token) > 200:
         raise Unauthorized("a bearer token is required", code="auth.missing_token")
     row = repo.token_by_hash(session, _hash(token))
     if row is None or row.revoked_at is not None:
         raise Unauthorized("invalid or revoked token", code="auth.invalid_token")
-    return session.get(Issuer, row.issuer_id)
+    return session.get(Issuer, row.issuer_id), audit.Actor(f"token:{row.id}", row.label)
 
 
-def actor_of(session: Session, token: str | None) -> audit.Actor:
-    """The audit actor of an (already authenticated) bearer token: ``token:<id>``, its label."""
-    row = repo.token_by_hash(session, _hash(token)) if token else None
-    if row is None or row.revoked_at is not None:
-        raise Unauthorized("invalid or revoked token", code="auth.invalid_token")
-    return audit.Actor(f"token:{row.id}", row.label)
+def authenticate(session: Session, token: str | None) -> Issuer:
+    """The issuer a bearer token acts for. Raises Unauthorized (missing, unknown or revoked)."""
+    return authenticate_caller(session, token)[0]
 
 
 # the dashboard's token page lists and revokes tokens (never shows them again).

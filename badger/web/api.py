@@ -24,7 +24,7 @@ import re
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -43,7 +43,7 @@ from badger.web.schemas import (
 )
 
 
-__all__ = ["bp", "authenticated_issuer", "read_json", "validated", "service_fields"]
+__all__ = ["bp", "authenticated_issuer", "request_actor", "read_json", "validated", "service_fields"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -75,14 +75,21 @@ _FILTER_FIELDS = {"identity.invalid_email": "email"}
 # Input helpers (also used by badger.web.vcapi)
 
 def authenticated_issuer(session):
-    """The issuer the request's bearer token acts for. Raises Unauthorized (401)."""
+    """The issuer the request's bearer token acts for; the token becomes the request's audit
+    actor (``request_actor()``). Raises Unauthorized (401)."""
     header = request.headers.get("Authorization")
     if header is None:
         raise Unauthorized("a bearer token is required (Authorization: Bearer <token>)", code="auth.missing_token")
     match = _BEARER.fullmatch(header.strip())
     if match is None:
         raise Unauthorized("the Authorization header must be 'Bearer <token>'", code="auth.malformed_header")
-    return tokens.authenticate(session, match.group(1))
+    issuer, g.api_actor = tokens.authenticate_caller(session, match.group(1))
+    return issuer
+
+
+def request_actor():
+    """The audit actor of the request's bearer token; call after authenticated_issuer()."""
+    return g.api_actor
 
 
 def _too_large() -> None:
@@ -213,7 +220,8 @@ def create_achievement():
         issuer = authenticated_issuer(session)
         body, image = _achievement_input(AchievementCreate)
         with service_fields(_ACHIEVEMENT_FIELDS):
-            row = achievements.create_achievement(app, session, issuer, image=image, **body.service_fields())
+            row = achievements.create_achievement(app, session, issuer, image=image, actor=request_actor(),
+                                                  **body.service_fields())
         document, location = _document(row), app.url("api", "v1", "achievements", row.id)
     response = jsonify(document)
     response.status_code = 201
@@ -246,7 +254,8 @@ def update_achievement(achievement_id):
         if image is not None:
             changes["image"] = image
         with service_fields(_ACHIEVEMENT_FIELDS):
-            row = achievements.update_achievement(app, session, issuer, str(achievement_id), changes)
+            row = achievements.update_achievement(app, session, issuer, str(achievement_id), changes,
+                                                  actor=request_actor())
         document = _document(row)
     return jsonify(document)
 
@@ -290,7 +299,7 @@ def issue_credential():
             evidence=tuple(e.model_dump(exclude_none=True) for e in body.evidence), valid_until=body.valid_until,
         )
         with service_fields(_ISSUE_FIELDS):
-            row = issuing.issue(app, session, issuer, issue_request, idempotency_key=key)
+            row = issuing.issue(app, session, issuer, issue_request, idempotency_key=key, actor=request_actor())
         out = _issued(app, row)
     response = jsonify(out)
     response.status_code = 201
@@ -321,18 +330,11 @@ def list_credentials():
 _STATUS_FIELDS = {"input.missing_reason": "reason", "input.invalid_reason": "reason"}
 
 
-def request_actor(session):
-    """The audit actor of the request's bearer token (``token:<id>``); call after
-    authenticated_issuer(). Raises Unauthorized."""
-    match = _BEARER.fullmatch((request.headers.get("Authorization") or "").strip())
-    return tokens.actor_of(session, match.group(1) if match else None)
-
-
 def _change_status(credential_id, model, change):
     app = badger_app()
     with app.transaction() as session:
         issuer = authenticated_issuer(session)
-        actor = request_actor(session)
+        actor = request_actor()
         row = issuing.get_credential(session, str(credential_id), issuer=issuer)  # 404 before the body
         body = validated(model, read_json() if request.get_data(cache=True) else {})
         with service_fields(_STATUS_FIELDS):
@@ -372,10 +374,6 @@ def unsuspend_credential(credential_id):
 # and per-row results.
 
 _CSV_TYPES = ("text/csv", "text/plain", "application/csv")
-
-
-def _token_actor(session):
-    return tokens.actor_of(session, _BEARER.fullmatch(request.headers["Authorization"].strip()).group(1))
 
 
 def _bulk_input() -> tuple[bytes, BulkOptions, str | None]:
@@ -430,7 +428,7 @@ def bulk_issue_credentials():
         rows = bulk.parse_csv(data)
         if options.dry_run:
             return jsonify(bulk.dry_run(app, session, issuer, options.achievement, rows).as_dict())
-        job = bulk.start(app, session, issuer, options.achievement, rows, actor=_token_actor(session),
+        job = bulk.start(app, session, issuer, options.achievement, rows, actor=request_actor(),
                          notify=options.notify, source=name)
         out = _job_out(app, job)
     response = jsonify(out)

@@ -199,6 +199,9 @@ def membership_required(role: str, *, write: str | None = None):
                 with badger_app().transaction() as session:
                     access = accounts.dashboard_access(session, current_user.id, current_user.is_admin,
                                                        kwargs.get("slug", ""))
+                    # The layout's partner switcher, read now: a view may render inside its own
+                    # transaction, and a second one opened while rendering waits on SQLite.
+                    _remember_partners(session)
             except NotFound:
                 abort(404)
             if not accounts.has_role(access.role, needed):
@@ -284,6 +287,13 @@ def partner_home(slug: str, role: str) -> str | None:
     return None
 
 
+def _remember_partners(session) -> list[dict]:
+    user = accounts.get_user(session, current_user.id)
+    rows = accounts.memberships_of(session, user) if user is not None else []
+    g._dashboard_partners = [{"slug": i.slug, "name": i.name, "role": r} for i, r in rows]
+    return g._dashboard_partners
+
+
 def dashboard_partners() -> list[dict]:
     """The partners of the signed-in person: {slug, name, role, url, current}."""
     if not current_user.is_authenticated:
@@ -293,10 +303,7 @@ def dashboard_partners() -> list[dict]:
         from badger.web import badger_app
 
         with badger_app().transaction() as session:
-            user = accounts.get_user(session, current_user.id)
-            rows = accounts.memberships_of(session, user) if user is not None else []
-            cached = [{"slug": i.slug, "name": i.name, "role": r} for i, r in rows]
-        g._dashboard_partners = cached
+            cached = _remember_partners(session)
     current = g.get("issuer")
     return [dict(p, url=partner_home(p["slug"], p["role"]), current=current is not None and current.slug == p["slug"])
             for p in cached]

@@ -19,7 +19,9 @@ from flask_login import current_user
 
 from badger.credentials.dates import parse_datetime
 from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
-from badger.services import achievements, audit, bulk as bulk_jobs, dashboard as board, issuing, revocation, stats
+from badger.services import (
+    achievements, audit, bulk as bulk_jobs, dashboard as board, issuing, markdown, revocation, stats,
+)
 from badger.services.images import SVG_TYPE, achievement_image
 from badger.web import badger_app
 from badger.web.auth import membership_required, render
@@ -27,7 +29,6 @@ from badger.web.forms import (
     ACHIEVEMENT_TYPE_LABELS, ALIGNMENT_TYPE_LABELS, MAX_ALIGNMENTS, STATUS_LABELS, AchievementForm, BulkConfirmForm,
     BulkUploadForm, CredentialFilterForm, IssueForm, PublishForm, StatusForm,
 )
-from badger.web.markdown import render_markdown
 
 __all__ = ["bp"]
 
@@ -265,7 +266,7 @@ def badge_preview(slug, achievement_id):
         texts = achievements.texts(row, lang)
         fields = achievements.editable_fields(row)
     return _render("dashboard/badge_preview.html", badge=row, document=document, texts=texts, fields=fields,
-                   preview_lang=lang, criteria_html=render_markdown(texts["criteria"]),
+                   preview_lang=lang, criteria_html=markdown.render(texts["criteria"]),
                    type_labels=ACHIEVEMENT_TYPE_LABELS, alignment_labels=ALIGNMENT_TYPE_LABELS, form=PublishForm())
 
 

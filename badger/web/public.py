@@ -24,13 +24,13 @@ from flask_babel import format_date, format_decimal, gettext as _, lazy_gettext 
 
 from badger.errors import InvalidInput, NotFound
 from badger.services import (
-    achievements, endorsements, issuers, issuing, presentations, public_pages, status_lists, verifying,
+    achievements, endorsements, issuers, issuing, markdown, presentations, public_pages, status_lists, verifying,
 )
 from badger.services.images import PNG_TYPE, SVG_TYPE, achievement_image
 from badger.services.qr import qr_png, qr_svg
 from badger.verification import FAILED, PASSED, SKIPPED, WARNING
 from badger.store import repositories
-from badger.web import badger_app, markdown
+from badger.web import badger_app
 from badger.web.errors import PROBLEM_BASE, language
 from badger.web.i18n import COOKIE, LANGUAGES
 

@@ -1,7 +1,7 @@
 """Issue 4, must show 2: baked downloads from a real server verify everywhere and are the badge
 class's own picture.
 
-A server started by the test (tests/browser/conftest.py ``live_server``: its own SQLite database,
+A server started by the test (tests/live_server.py ``live_server``: its own SQLite database,
 ``badger db upgrade``, 127.0.0.1 and a free port). Three badge classes made with the command
 line: one with an uploaded PNG, one with an uploaded SVG, one without an image (the generated
 default PNG). For each, a credential in each format (Data Integrity ``ldp`` and VC-JWT ``jwt``)
@@ -29,7 +29,6 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from badger.baking import unbake
-from tests.browser.conftest import live_server, make_live_server  # noqa: F401  (fixtures)
 from tests.interop import node
 
 pytestmark = pytest.mark.interop

@@ -6,11 +6,8 @@ running server (they fetch its did.json over loopback), and in `badger verify`."
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,36 +19,11 @@ pytestmark = pytest.mark.interop
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = _free_port()
-    origin = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "BADGER_BASE_URL": origin,
-           "BADGER_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'badger.sqlite3'}",
-           "BADGER_SECRET_KEY": "e2e-secret-key-0123456789abcdef", "PYTHONWARNINGS": "ignore"}
-    _cli(env, "db", "upgrade")
-    proc = subprocess.Popen([sys.executable, "-m", "badger.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(origin + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("the server did not start: " + proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-    yield origin, env
-    proc.terminate()
-    proc.wait(timeout=10)
+def server(make_live_server):
+    """(origin, environment) of a real server on its own SQLite database (tests/live_server.py)."""
+    with make_live_server() as live:
+        yield live.url, live.env
 
 
 def _cli(env, *args, stdin: str | None = None, check: bool = True):

@@ -6,61 +6,22 @@ test on 127.0.0.1 (`badger demo` loads the CEC network on its database)."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_flow_from_outside import _cli
 from tests.interop import node
 
 pytestmark = pytest.mark.interop
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _cli(env, *args, stdin: str | None = None):
-    result = subprocess.run([sys.executable, "-m", "badger.cli", *args], env=env, cwd=ROOT, input=stdin,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode in (0, 1), f"badger {' '.join(args)} exited {result.returncode}: {result.stderr}"
-    return result
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    port = _free_port()
-    origin = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BADGER_")}
-    env.update({"BADGER_BASE_URL": origin,
-                "BADGER_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('pathway') / 'badger.sqlite3'}",
-                "BADGER_SECRET_KEY": "e2e-secret-key-0123456789abcdef", "PYTHONWARNINGS": "ignore"})
-    _cli(env, "db", "upgrade")
-    summary = json.loads(_cli(env, "demo").stdout)
-    proc = subprocess.Popen([sys.executable, "-m", "badger.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(origin + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("the server did not start: " + proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-    yield origin, env, summary
-    proc.terminate()
-    proc.wait(timeout=10)
+def demo_server(make_live_server):
+    """A real server (tests/live_server.py) with the CEC demo loaded: (origin, env, summary)."""
+    with make_live_server() as live:
+        summary = json.loads(live.cli("demo", timeout=300).stdout)
+        yield live.url, live.env, summary
 
 
 def _get_json(url: str) -> dict:

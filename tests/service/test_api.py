@@ -395,3 +395,17 @@ def test_openapi_is_valid_openapi_3_1(client):
 def test_the_registry_has_one_entry_per_method_and_path():
     keys = [(op.method, op.path) for op in registry.operations]
     assert len(keys) == len(set(keys))
+
+
+def test_changes_made_with_a_token_are_audited_as_that_token(client, auth, achievement_id, badger, issuer):
+    """The audit log names the API token that created, edited and issued (not "system")."""
+    from badger.services import audit
+
+    client.patch(f"/api/v1/achievements/{achievement_id.rsplit('/', 1)[-1]}", headers=auth, json={"name": "Renamed"})
+    client.post("/api/v1/credentials", headers=auth,
+                json={"achievement": achievement_id, "recipient": {"email": "camille@example.org"}})
+    with badger.transaction() as session:
+        events = audit.events(session, None, limit=None)
+    actions = {e["action"]: e["actor"] for e in events}
+    assert {"achievement.create", "achievement.update", "credential.issue"} <= set(actions)
+    assert all(actions[a].startswith("token:") for a in ("achievement.create", "achievement.update", "credential.issue"))

@@ -10,7 +10,7 @@ import pytest
 
 from badger.services import issuers, issuing, public_pages
 from badger.store import Achievement
-from badger.web.markdown import render
+from badger.services.markdown import render
 from tests.web.test_i18n import visible_text
 from tests.web.test_share_metadata import Page
 

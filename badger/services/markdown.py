@@ -1,9 +1,8 @@
 """Markdown for texts that partners write and learners read (criteria narratives, OB 3.0 says
 they may be Markdown): rendered with markdown-it-py (CommonMark, raw HTML off), then cleaned
 with nh3 (an allow-list sanitiser) so that nothing a partner types can run in a visitor's
-browser. Shared by the public pages and the dashboard (its preview shows the same result).
-
-In templates: ``{{ text|markdown }}`` (registered by ``init_app``).
+browser. Shared by the public pages (``{{ text|markdown }}``), the dashboard's preview and the
+partners' e-mail texts.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-__all__ = ["render", "render_markdown", "init_app", "ALLOWED_TAGS"]
+__all__ = ["render", "ALLOWED_TAGS"]
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr",
@@ -41,9 +40,3 @@ def render(text: str | None) -> Markup:
                       link_rel="nofollow noopener noreferrer")
     return Markup(clean)
 
-
-render_markdown = render  # the name the dashboard may prefer
-
-
-def init_app(app) -> None:
-    app.jinja_env.filters["markdown"] = render
