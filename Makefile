@@ -4,15 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JS     := tests/interop/js
 
-.PHONY: install run test bench clean
+.PHONY: install run test check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# What serving needs (make run), and everything for the tests and checks (make test, make check).
+$(VENV)/.serve-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $@
+	touch $@ $(VENV)/.serve-installed
 
 # Independent verifiers (Digital Bazaar, DCC, panva/jose) from the npm registry, pinned by the lock file.
 $(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
@@ -23,29 +28,34 @@ $(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
 # through executable_path; no browser is ever downloaded (no `playwright install`). Only when missing.
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# apt-get waits up to 10 minutes for the dpkg lock held by another install instead of failing.
+APT      := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 
 $(CHROMIUM):
 	@echo "Installing Debian's chromium for the browser tests..."
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null \
-	  || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null; }
+	$(APT) install -y -qq --no-install-recommends chromium > /dev/null \
+	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends chromium > /dev/null; }
 	test -x $@
 
 # DejaVu fonts for the generated default badge images (Pillow finds them by file name in the
-# system font folders), and a Java runtime for the Nu Html Checker (tests/web/test_html5.py).
+# system font folders), and a Java runtime for the Nu Html Checker (tests/web/pages/test_html5.py).
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf
 $(FONT):
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core > /dev/null
+	$(APT) install -y -qq --no-install-recommends fonts-dejavu-core > /dev/null \
+	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends fonts-dejavu-core > /dev/null; }
 	test -f $@
 
 .PHONY: java
 java:
-	@command -v java > /dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless > /dev/null
+	@command -v java > /dev/null || $(APT) install -y -qq --no-install-recommends default-jre-headless > /dev/null \
+	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends default-jre-headless > /dev/null; }
 
 install: $(VENV)/.installed $(JS)/node_modules/.installed $(CHROMIUM) $(FONT) java
 
 # The demo on a fresh machine: SQLite in ./instance unless BADGER_DATABASE_URL says otherwise.
-# Only the Python side is needed to serve (the npm verifiers are for the tests).
-run: $(VENV)/.installed $(FONT)
+# Only Badger and its runtime dependencies: no test extras, no browser, no npm verifiers. The
+# DejaVu fonts draw the generated badge images.
+run: $(VENV)/.serve-installed $(FONT)
 	$(BIN)/badger db upgrade
 	$(BIN)/badger demo > /dev/null
 	@echo
@@ -54,22 +64,32 @@ run: $(VENV)/.installed $(FONT)
 	@echo
 	$(BIN)/badger serve --host 127.0.0.1 --port 5000
 
+# The whole suite on both cores (pytest-xdist), warnings as errors, coverage with a floor, the
+# slowest tests listed at the end (pyproject.toml [tool.pytest.ini_options], [tool.coverage]).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3 --cov --durations=15
+
+# The developer's loop (under 2 minutes): lint, types, import contracts, the library tests.
+check: $(VENV)/.installed
+	$(BIN)/ruff check badger tests bench
+	$(BIN)/ruff format --check badger tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -n 2 tests/baking tests/credentials tests/jsonld tests/keys tests/proofs tests/status tests/verification tests/test_layering.py tests/test_contracts.py
 
 bench: install
 	$(BIN)/python bench/bench_sign_verify.py
 	$(BIN)/python bench/bench_baking.py
 
-# Translations: one gettext domain per area, mapped by babel-<domain>.cfg. Workflow: mark new
+# Translations: one gettext domain per area, mapped by babel/<domain>.cfg. Workflow: mark new
 # text (_() in Python and Jinja, N_() in badger.verification), `make translations` (extracts
 # every domain and merges it into badger/translations/{fr,en}/LC_MESSAGES/<domain>.po),
 # translate the new French msgstr, run `make translations` again to compile the .mo, and commit
-# both .po and .mo (tests/web/test_i18n.py fails on a missing French text or a stale .mo).
-DOMAINS_CFG := $(wildcard babel-*.cfg)
+# both .po and .mo (tests/web/pages/test_i18n.py fails on a missing French text or a stale .mo).
+DOMAINS_CFG := $(wildcard babel/*.cfg)
 .PHONY: translations
 translations: $(VENV)/.installed
-	@for cfg in $(DOMAINS_CFG); do d=$${cfg#babel-}; d=$${d%.cfg}; \
+	@for cfg in $(DOMAINS_CFG); do d=$${cfg#babel/}; d=$${d%.cfg}; \
 	  $(BIN)/pybabel -q extract -F $$cfg -k _l -k N_ --no-location --sort-output --ignore-dirs=".* _* node_modules tests bench schemas instance" -o /tmp/badger-$$d.pot . && \
 	  for l in fr en; do po=badger/translations/$$l/LC_MESSAGES/$$d.po; \
 	    if [ -f $$po ]; then $(BIN)/pybabel -q update -N -w 100 -i /tmp/badger-$$d.pot -D $$d -d badger/translations -l $$l; \
