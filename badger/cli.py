@@ -1,7 +1,7 @@
 """The ``badger`` command line (docs: interfaces, "Command line").
 
-Thin edge (architecture convention 8): parse the arguments, call one service inside one
-transaction (convention 7), print. Machine-readable output is one JSON document on stdout,
+Thin edge (docs/architecture.md, "Thin edges"): parse the arguments, call one service inside one
+transaction (docs/architecture.md, "The caller owns the transaction"), print. Machine-readable output is one JSON document on stdout,
 messages go to stderr. Exit codes: 0 success, 1 the command ran and the answer is "no" (a
 credential that does not verify), 2 bad usage or bad input, with a one-line reason.
 """
@@ -16,7 +16,20 @@ from pathlib import Path
 
 import click
 
-from badger.errors import BadgerError
+from badger.accounts import service as accounts
+from badger.accounts import tokens
+from badger.achievements import service as achievements
+from badger.application import build
+from badger.bulk import runner as jobs
+from badger.bulk import service as bulk
+from badger.config import load_settings
+from badger.core import audit, queue
+from badger.core.app import Badger
+from badger.demo import load_demo
+from badger.errors import BadgerError, NotFound
+from badger.issuance import issuing, revocation
+from badger.issuers import service as issuers
+from badger.verifying import service as verifying
 
 __all__ = ["cli", "main"]
 
@@ -46,8 +59,9 @@ class _BadgerGroup(click.Group):
             raise
         except Exception as exc:  # noqa: BLE001 - the edge turns anything else into a clear exit
             if _is_database_error(exc):
-                _say(f"database error: {_first_line(exc)} "
-                     "(is the database reachable, and did `badger db upgrade` run?)")
+                _say(
+                    f"database error: {_first_line(exc)} (is the database reachable, and did `badger db upgrade` run?)"
+                )
                 ctx.exit(EXIT_BAD)
             traceback.print_exc()
             _say(f"internal error: {type(exc).__name__}: {_first_line(exc)}")
@@ -55,8 +69,10 @@ class _BadgerGroup(click.Group):
 
 
 def _is_database_error(exc: Exception) -> bool:
-    return any(cls.__module__.startswith("sqlalchemy.") and cls.__name__ in ("OperationalError", "ProgrammingError")
-               for cls in type(exc).__mro__)
+    return any(
+        cls.__module__.startswith("sqlalchemy.") and cls.__name__ in ("OperationalError", "ProgrammingError")
+        for cls in type(exc).__mro__
+    )
 
 
 def _first_line(exc: Exception) -> str:
@@ -66,21 +82,17 @@ def _first_line(exc: Exception) -> str:
 
 def _badger(ctx: click.Context):
     """The service container: the one given by the caller (tests) or built once from BADGER_*."""
-    from badger.services import Badger
-
     root = ctx.find_root()
     if isinstance(root.obj, Badger):
         return root.obj
     app = root.meta.get("badger.app")
     if app is None:
-        from badger.config import load_settings
-
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             settings = load_settings()
         for warning in caught:
             _say(f"warning: {warning.message}")
-        app = Badger(settings)
+        app = build(settings)
         root.meta["badger.app"] = app
         root.call_on_close(app.engine.dispose)
     return app
@@ -97,6 +109,7 @@ def cli():
 
 # ------------------------------------------------------------------------------------- database
 
+
 @cli.group()
 def db():
     """Database schema."""
@@ -112,20 +125,22 @@ def db_upgrade(ctx):
 
 # ----------------------------------------------------------------------------------------- demo
 
+
 @cli.command()
 @click.pass_context
 def demo(ctx):
     """Load the demo network from the CEC programmes (idempotent)."""
-    from badger.services.demo import load_demo
-
     app = _badger(ctx)
     with app.transaction() as session:
         summary = load_demo(app, session)
     _print_json(summary)
     created = summary["created"]
-    click.echo(f"Demo: {created['issuers']} issuers, {created['achievements']} badge classes and "
-               f"{created['credentials']} credentials created "
-               f"({summary['counts']['credentials']} credentials in the demo).", err=True)
+    click.echo(
+        f"Demo: {created['issuers']} issuers, {created['achievements']} badge classes and "
+        f"{created['credentials']} credentials created "
+        f"({summary['counts']['credentials']} credentials in the demo).",
+        err=True,
+    )
     click.echo("Issuer pages:", err=True)
     for issuer in summary["issuers"]:
         click.echo(f"  {issuer['url']}", err=True)
@@ -144,27 +159,31 @@ def demo(ctx):
 
 # ---------------------------------------------------------------------------------------- serve
 
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
 @click.pass_context
 def serve(ctx, host, port):
     """Run the web app with the development server (production: gunicorn badger.wsgi:app)."""
+    app = _badger(ctx)
+    # Loaded here: the web layer (Flask, WTForms, pydantic, Babel) takes about a second to import,
+    # which every other command (and every worker) would otherwise pay for nothing.
     from badger.web import create_app
 
-    app = _badger(ctx)
     flask_app = create_app(badger=app)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Badger on http://{shown}:{port}/ (public base URL {app.base_url}); "
-               "development server, stop with Ctrl+C", err=True)
+    click.echo(
+        f"Badger on http://{shown}:{port}/ (public base URL {app.base_url}); development server, stop with Ctrl+C",
+        err=True,
+    )
     if not app.settings.queue_url:  # resume the bulk jobs a previous run left unfinished
-        from badger.services import jobs
-
         jobs.resume(app)
     flask_app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
 # --------------------------------------------------------------------------------------- issuer
+
 
 @cli.group()
 def issuer():
@@ -176,13 +195,16 @@ def issuer():
 @click.option("--url", required=True, help="The partner's web site (http or https).")
 @click.option("--slug", help="URL name (default: derived from the name).")
 @click.option("--email", help="Contact e-mail shown in the profile.")
-@click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True,
-              help="did:web under BADGER_BASE_URL, or a did:key.")
+@click.option(
+    "--did-method",
+    type=click.Choice(["web", "key"]),
+    default="web",
+    show_default=True,
+    help="did:web under BADGER_BASE_URL, or a did:key.",
+)
 @click.pass_context
 def issuer_create(ctx, name, url, slug, email, did_method):
     """New issuer profile with fresh keys; prints the Profile JSON."""
-    from badger.services import issuers
-
     app = _badger(ctx)
     with app.transaction() as session:
         row = issuers.create_issuer(app, session, name=name, url=url, slug=slug, email=email, did_method=did_method)
@@ -198,8 +220,6 @@ def issuer_create(ctx, name, url, slug, email, did_method):
 def issuer_rotate_keys(ctx, slug):
     """New signing keys; the old ones stay in the DID document so earlier credentials verify.
     Prints the DID document."""
-    from badger.services import accounts, audit, issuers
-
     app = _badger(ctx)
     with app.transaction() as session:
         # accounts.rotate_keys records key.rotate in the audit log (the dashboard calls it too).
@@ -210,6 +230,7 @@ def issuer_rotate_keys(ctx, slug):
 
 
 # ---------------------------------------------------------------------------------------- token
+
 
 @cli.group()
 def token():
@@ -222,8 +243,6 @@ def token():
 @click.pass_context
 def token_create(ctx, slug, label):
     """API token for one issuer, shown once."""
-    from badger.services import audit, issuers, tokens
-
     app = _badger(ctx)
     with app.transaction() as session:
         secret = tokens.create_token(app, session, issuers.get_issuer(session, slug), label, actor=audit.CLI)
@@ -232,6 +251,7 @@ def token_create(ctx, slug, label):
 
 
 # ------------------------------------------------------------------------------- user, member
+
 
 @cli.group()
 def user():
@@ -242,13 +262,14 @@ def user():
 @click.option("--email", required=True, help="E-mail address (the sign-in name).")
 @click.option("--name", required=True, help="Display name.")
 @click.option("--admin", "is_admin", is_flag=True, help="Platform administrator (creates partners).")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of stdin (else it is asked for, never an argument).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of stdin (else it is asked for, never an argument).",
+)
 @click.pass_context
 def user_create(ctx, email, name, is_admin, password_stdin):
     """New account; prints {id, email, name, is_admin}."""
-    from badger.services import accounts
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -273,16 +294,14 @@ def member():
 @click.pass_context
 def member_add(ctx, slug, email, role):
     """Give an account a role in a partner (or change it); prints {user, email, issuer, role}."""
-    from badger.errors import NotFound
-    from badger.services import accounts, audit, issuers
-
     app = _badger(ctx)
     with app.transaction() as session:
         partner = issuers.get_issuer(session, slug)
         account = accounts.find_user(session, email)
         if account is None:
-            raise NotFound(f"no account with e-mail {email!r} (create it with `badger user create`)",
-                           code="account.not_found")
+            raise NotFound(
+                f"no account with e-mail {email!r} (create it with `badger user create`)", code="account.not_found"
+            )
         row = accounts.add_membership(app, session, account, partner, role, actor=audit.CLI)
         added = {"user": account.id, "email": account.email, "issuer": partner.slug, "role": row.role}
     _print_json(added)
@@ -290,6 +309,7 @@ def member_add(ctx, slug, email, role):
 
 
 # ---------------------------------------------------------------------------------- achievement
+
 
 @cli.group()
 def achievement():
@@ -305,39 +325,55 @@ def achievement():
 @click.option("--type", "achievement_type", help="achievementType, e.g. Badge, Competency or ext:Something.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
 @click.pass_context
-@click.option("--valid-for-days", type=click.IntRange(1, 36_500), default=None,
-              help="Credentials of this class are valid this many days by default.")
+@click.option(
+    "--valid-for-days",
+    type=click.IntRange(1, 36_500),
+    default=None,
+    help="Credentials of this class are valid this many days by default.",
+)
 def achievement_create(ctx, slug, name, description, criteria, image, achievement_type, tags, valid_for_days):
     """New badge class; prints the Achievement JSON."""
-    from badger.services import achievements, audit, issuers
-
     image_bytes = image.read_bytes() if image is not None else None
     app = _badger(ctx)
     with app.transaction() as session:
         row = achievements.create_achievement(
-            app, session, issuers.get_issuer(session, slug), name=name, description=description, criteria=criteria,
-            image=image_bytes, achievement_type=achievement_type, tags=tags, valid_for_days=valid_for_days,
-            actor=audit.CLI)
+            app,
+            session,
+            issuers.get_issuer(session, slug),
+            name=name,
+            description=description,
+            criteria=criteria,
+            image=image_bytes,
+            achievement_type=achievement_type,
+            tags=tags,
+            valid_for_days=valid_for_days,
+            actor=audit.CLI,
+        )
         document = json.loads(row.document)
     _print_json(document)
 
 
 # ---------------------------------------------------------------------------------------- issue
 
+
 @cli.command()
 @click.option("--achievement", "achievement_id", required=True, help="Badge class id (its URL or uuid).")
 @click.option("--email", help="Recipient e-mail (stored only as a salted hash in the credential).")
 @click.option("--did", help="Recipient DID.")
 @click.option("--name", help="Recipient display name.")
-@click.option("--format", "fmt", type=click.Choice(["ldp", "jwt"]), default="ldp", show_default=True,
-              help="Data Integrity proof (ldp) or VC-JWT (jwt).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ldp", "jwt"]),
+    default="ldp",
+    show_default=True,
+    help="Data Integrity proof (ldp) or VC-JWT (jwt).",
+)
 @click.option("--evidence", multiple=True, help="Evidence URL (repeat for several).")
 @click.option("--valid-until", help="Expiry, ISO 8601 date-time with a timezone.")
 @click.pass_context
 def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
     """Issue one credential; prints it exactly as stored (JSON, or the compact JWS for jwt)."""
-    from badger.services import achievements, audit, issuing
-
     if bool(email) == bool(did):
         raise click.UsageError("give exactly one of --email or --did")
     app = _badger(ctx)
@@ -345,9 +381,21 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
         badge = achievements.get_achievement(session, achievement_id)
         # The badge class names its issuer; the CLI acts for it (no token on the command line).
         owner = achievements.issuer_of(session, badge)
-        row = issuing.issue(app, session, owner, issuing.IssueRequest(
-            achievement=badge.id, email=email, did=did, name=name, format=fmt, evidence=tuple(evidence),
-            valid_until=valid_until), actor=audit.CLI)
+        row = issuing.issue(
+            app,
+            session,
+            owner,
+            issuing.IssueRequest(
+                achievement=badge.id,
+                email=email,
+                did=did,
+                name=name,
+                format=fmt,
+                evidence=tuple(evidence),
+                valid_until=valid_until,
+            ),
+            actor=audit.CLI,
+        )
         stored, credential_id = row.jwt or row.document, row.id
     click.echo(stored)
     _say(f"issued {app.url('credentials', credential_id)}")
@@ -355,10 +403,16 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
 
 # ----------------------------------------------------------------------------- bulk, worker
 
+
 @cli.command("issue-bulk")
 @click.option("--achievement", "achievement_id", required=True, help="Badge class id (its URL or uuid).")
-@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV file: email,name[,evidence_url,narrative] (header optional, , or ; separated).")
+@click.option(
+    "--csv",
+    "csv_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file: email,name[,evidence_url,narrative] (header optional, , or ; separated).",
+)
 @click.option("--dry-run", is_flag=True, help="Check every row and report; issue nothing.")
 @click.option("--notify", is_flag=True, help="E-mail each learner their badge.")
 @click.pass_context
@@ -367,8 +421,6 @@ def issue_bulk(ctx, achievement_id, csv_path, dry_run, notify):
     re-running the same file issues nothing twice. Prints the report JSON {issued, skipped,
     errors: [{line, email, problems}], job}. Exit 0 when the job ran, even if rows failed
     (they are in `errors`); 2 on bad input (unreadable file, malformed CSV, unknown badge class)."""
-    from badger.services import achievements, audit, bulk, jobs
-
     with open(csv_path, "rb") as handle:
         rows = bulk.parse_csv(handle.read(bulk.MAX_BYTES + 1))
     app = _badger(ctx)
@@ -378,15 +430,40 @@ def issue_bulk(ctx, achievement_id, csv_path, dry_run, notify):
         if dry_run:
             checked = bulk.dry_run(app, session, owner, badge.id, rows)
         else:
-            job_id = bulk.start(app, session, owner, badge.id, rows, actor=audit.CLI, notify=notify,
-                                source=csv_path.name, dispatch=False).id
+            job_id = bulk.start(
+                app,
+                session,
+                owner,
+                badge.id,
+                rows,
+                actor=audit.CLI,
+                notify=notify,
+                source=csv_path.name,
+                dispatch=False,
+            ).id
     if dry_run:
-        errors = [{"line": r.line, "email": r.email, "problems": [p.as_dict() for p in r.problems]}
-                  for r in checked.rows if r.outcome == "error"]
-        skips = [{"line": r.line, "email": r.email, "problems": [p.as_dict() for p in r.problems]}
-                 for r in checked.rows if r.outcome == "skip"]
-        _print_json({"dryRun": True, "total": checked.total, "wouldIssue": checked.ok_count, "issued": 0,
-                     "skipped": checked.skip_count, "errors": errors, "skips": skips, "job": None})
+        errors = [
+            {"line": r.line, "email": r.email, "problems": [p.as_dict() for p in r.problems]}
+            for r in checked.rows
+            if r.outcome == "error"
+        ]
+        skips = [
+            {"line": r.line, "email": r.email, "problems": [p.as_dict() for p in r.problems]}
+            for r in checked.rows
+            if r.outcome == "skip"
+        ]
+        _print_json(
+            {
+                "dryRun": True,
+                "total": checked.total,
+                "wouldIssue": checked.ok_count,
+                "issued": 0,
+                "skipped": checked.skip_count,
+                "errors": errors,
+                "skips": skips,
+                "job": None,
+            }
+        )
         _say(f"dry run: {checked.ok_count} to issue, {checked.skip_count} to skip, {checked.error_count} with errors")
         return
     shown = {"at": 0}
@@ -410,16 +487,15 @@ def issue_bulk(ctx, achievement_id, csv_path, dry_run, notify):
 def worker(ctx, burst):
     """Run bulk jobs from BADGER_QUEUE_URL (RQ queue "badger"); also resumes the jobs of workers
     that died."""
-    from badger.services import jobs
-
     app = _badger(ctx)
     if not app.settings.queue_url:
         raise click.UsageError("BADGER_QUEUE_URL is not set (redis://...): without it, jobs run in the web process")
-    _say(f"worker on queue {jobs.QUEUE_NAME!r}; stop with Ctrl+C")
-    jobs.work(app, burst=burst)
+    _say(f"worker on queue {queue.QUEUE_NAME!r}; stop with Ctrl+C")
+    queue.work(app, burst=burst)
 
 
 # ---------------------------------------------------------------------------------- credentials
+
 
 @cli.group()
 def credentials():
@@ -433,75 +509,71 @@ def credentials():
 @click.pass_context
 def credentials_list(ctx, email, achievement_id, slug):
     """Find issued credentials: a JSON list of {id, url, achievement, status}."""
-    from badger.services import issuers, issuing
-
     app = _badger(ctx)
     with app.transaction() as session:
         owner = issuers.get_issuer(session, slug) if slug else None
         rows = issuing.list_credentials(app, session, issuer=owner, email=email, achievement=achievement_id)
-        found = [{"id": row.id, "url": app.url("credentials", row.id),
-                  "achievement": app.url("achievements", row.achievement_id), "status": row.status} for row in rows]
+        found = [
+            {
+                "id": row.id,
+                "url": app.url("credentials", row.id),
+                "achievement": app.url("achievements", row.achievement_id),
+                "status": row.status,
+            }
+            for row in rows
+        ]
     _print_json(found)
 
 
 # --------------------------------------------------------------------------------------- status
 
-def _change_status(ctx, credential_id: str, change: str, reason: str | None) -> None:
-    """revoke / suspend / unsuspend one credential (any issuer's: the CLI acts for the instance)."""
-    from badger.services import audit, issuing, revocation
-
-    app = _badger(ctx)
-    with app.transaction() as session:
-        row = issuing.get_credential(session, credential_id)
-        # interfaces.md: `badger revoke ID [--reason R]`, `badger suspend ID`: the reason is optional here.
-        options = {} if change == "unsuspend" else {"require_reason": False}
-        status = getattr(revocation, change)(app, session, row, reason=reason, actor=audit.CLI, **options)
-    _print_json(status)
-    _say(f"credential {status['id']}: {status['status']}")
+_REASON = "Why (1-500 characters); shown on the credential's page and kept in the audit log."
+_STATUS_COMMANDS = (  # name, what it does (its --help), help of --reason
+    ("revoke", "Revoke a credential for good (W3C Bitstring Status List); prints the new status JSON.", _REASON),
+    ("suspend", "Suspend a credential until `badger unsuspend`; prints the new status JSON.", _REASON),
+    ("unsuspend", "Lift a suspension; prints the new status JSON.", "Why (optional)."),
+)
 
 
-@cli.command()
-@click.argument("credential_id", metavar="ID")
-@click.option("--reason", help="Why (1-500 characters); shown on the credential's page and kept in the audit log.")
-@click.pass_context
-def revoke(ctx, credential_id, reason):
-    """Revoke a credential for good (W3C Bitstring Status List); prints the new status JSON."""
-    _change_status(ctx, credential_id, "revoke", reason)
+def _status_command(name: str, help_text: str, reason_help: str) -> click.Command:
+    """``badger revoke|suspend|unsuspend ID [--reason R]``: one credential, any issuer's (the
+    CLI acts for the instance). The reason is optional here (docs/interfaces.md)."""
+    change = {"revoke": revocation.revoke, "suspend": revocation.suspend, "unsuspend": revocation.unsuspend}[name]
+    options = {} if name == "unsuspend" else {"require_reason": False}
+
+    @click.argument("credential_id", metavar="ID")
+    @click.option("--reason", help=reason_help)
+    @click.pass_context
+    def command(ctx, credential_id, reason):
+        app = _badger(ctx)
+        with app.transaction() as session:
+            row = issuing.get_credential(session, credential_id)
+            status = change(app, session, row, reason=reason, actor=audit.CLI, **options)
+        _print_json(status)
+        _say(f"credential {status['id']}: {status['status']}")
+
+    return cli.command(name, help=help_text)(command)
 
 
-@cli.command()
-@click.argument("credential_id", metavar="ID")
-@click.option("--reason", help="Why (1-500 characters); shown on the credential's page and kept in the audit log.")
-@click.pass_context
-def suspend(ctx, credential_id, reason):
-    """Suspend a credential until `badger unsuspend`; prints the new status JSON."""
-    _change_status(ctx, credential_id, "suspend", reason)
-
-
-@cli.command()
-@click.argument("credential_id", metavar="ID")
-@click.option("--reason", help="Why (optional).")
-@click.pass_context
-def unsuspend(ctx, credential_id, reason):
-    """Lift a suspension; prints the new status JSON."""
-    _change_status(ctx, credential_id, "unsuspend", reason)
+for _name, _help, _reason_help in _STATUS_COMMANDS:
+    _status_command(_name, _help, _reason_help)
 
 
 # --------------------------------------------------------------------------------------- verify
 
+
 @cli.command()
 @click.argument("source")
 @click.option("--email", help="Also check that the credential was issued to this e-mail.")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
-              help="Language of the messages.")
+@click.option(
+    "--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the messages."
+)
 @click.pass_context
 def verify(ctx, source, email, lang):
     """Verify a credential from FILE (JSON, compact JWS, baked PNG or SVG), a URL, or - (stdin).
 
     Prints the verification result; exit 0 when verified, 1 when not.
     """
-    from badger.services import verifying
-
     data = None
     if source == "-":
         data = sys.stdin.buffer.read(_MAX_VERIFY_INPUT + 1)

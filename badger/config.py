@@ -1,6 +1,6 @@
 """Settings: defaults, then a mapping (tests), then ``BADGER_*`` environment variables.
 
-Built once by create_app() / the CLI, frozen, validated at start (interfaces.md lists the
+Built once by create_app() / the CLI, frozen, validated at start (docs/interfaces.md lists the
 variables). No I/O happens at import time.
 """
 
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from badger.errors import InvalidInput
@@ -50,7 +51,7 @@ class Settings:
     def production(self) -> bool:
         return self.env == "production"
 
-    def validate(self) -> "Settings":
+    def validate(self) -> Settings:
         """Refuse unusable settings (InvalidInput with a one-line reason); fill derived ones."""
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
@@ -60,13 +61,14 @@ class Settings:
         if len(self.secret_key) < 16:
             raise InvalidInput("BADGER_SECRET_KEY must be at least 16 characters")
         if self.secret_key == DEV_SECRET_KEY:
-            warnings.warn("BADGER_SECRET_KEY is the development default: never use it in production",
-                          stacklevel=2)
+            warnings.warn("BADGER_SECRET_KEY is the development default: never use it in production", stacklevel=2)
         settings = self
         if not settings.database_url:
             settings = replace(settings, database_url=f"sqlite:///{Path(settings.instance_path) / 'badger.sqlite3'}")
         if settings.database_url.startswith("postgresql://"):
-            settings = replace(settings, database_url="postgresql+psycopg://" + settings.database_url[len("postgresql://"):])
+            settings = replace(
+                settings, database_url="postgresql+psycopg://" + settings.database_url[len("postgresql://") :]
+            )
         host = urlsplit(settings.base_url).netloc
         if parts.scheme == "http" and host not in settings.http_did_hosts:
             # Our own did:web documents are served over http in development: allow that origin.
@@ -81,7 +83,7 @@ class Settings:
 def load_settings(overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Defaults -> ``overrides`` -> environment. Raises InvalidInput (see Settings.validate)."""
     environ = os.environ if environ is None else environ
-    values: dict[str, object] = dict(overrides or {})
+    values: dict[str, Any] = dict(overrides or {})
     for name, var in _ENV_NAMES.items():
         if environ.get(var):
             values[name] = environ[var]

@@ -56,7 +56,18 @@ class BadgerError(Exception):
 
 
 class InvalidInput(BadgerError):
+    """``field``: the argument of the refusing function it concerns (its keyword name, or a dotted
+    path into a document argument), set where the error is raised; None when it is about the
+    whole input. The edges name it in their own terms (a JSON member, a form field)."""
+
     code = "input.invalid"
+    field: str | None = None
+    fields: list[dict]  # per-field errors, set by the web layer when it knows them (annotation only)
+
+    def __init__(self, message: str = "", *, code: str | None = None, field: str | None = None):
+        super().__init__(message, code=code)
+        if field is not None:
+            self.field = field
 
 
 class InvalidCredential(InvalidInput):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = ["ROOT", "schemas_dir", "templates_dir", "load_json"]
@@ -20,7 +20,7 @@ def templates_dir() -> Path:
     return ROOT / "templates"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_json(relative: str):
     """Parse a bundled JSON file under schemas/ once; callers must not mutate the result."""
     with open(schemas_dir() / relative, encoding="utf-8") as fh:

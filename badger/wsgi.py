@@ -1,6 +1,6 @@
 """The WSGI entry point for production servers: ``gunicorn badger.wsgi:app``.
 
-The only module-level app (architecture convention 9): importing this module reads the
+The only module-level app (docs/architecture.md, "No module-level app"): importing this module reads the
 BADGER_* environment once and builds the app; nothing else in Badger does I/O at import time.
 """
 

@@ -1,7 +1,7 @@
 """Baking cost per image: Badger's splice (PNG iTXt chunk / SVG element inserted into the
 original bytes) against a naive reference that decodes and re-encodes the image (Pillow for
 PNG, an ElementTree round trip for SVG), measured in one run on the same images and payload;
-plus the time to draw a default badge image (badger.services.images).
+plus the time to draw a default badge image (badger.achievements.images).
 
 Run with ``make bench`` (or ``.venv/bin/python bench/bench_baking.py [ROUNDS]``).
 """
@@ -19,29 +19,44 @@ from xml.etree import ElementTree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PIL import Image, PngImagePlugin  # noqa: E402
+from PIL import Image, PngImagePlugin
 
-from badger.baking import OB_SVG_NAMESPACE, bake_png, bake_svg, unbake_png, unbake_svg  # noqa: E402
-from badger.services.images import default_badge_png  # noqa: E402
+from badger.achievements.images import default_badge_png
+from badger.baking import OB_SVG_NAMESPACE, bake_png, bake_svg, unbake_png, unbake_svg
 
 # An OB 3.0 credential of the usual size (about 2 KB of JSON), as text: baking never parses it.
-PAYLOAD = json.dumps({
-    "@context": ["https://www.w3.org/ns/credentials/v2",
-                 "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-    "id": "https://badges.example/credentials/6b3c1a52-2c4e-4f3b-8d6a-4f1b2e9c7d10",
-    "type": ["VerifiableCredential", "OpenBadgeCredential"],
-    "issuer": {"id": "did:web:badges.example:issuers:cec-ouest", "type": ["Profile"], "name": "CEC Ouest 2023"},
-    "validFrom": "2023-01-21T17:00:00Z",
-    "name": "Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
-    "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
-        "id": "https://badges.example/achievements/5f0c9f1e-5a49-4f2b-9d1e-0d4bb6a3f0a1",
-        "type": ["Achievement"], "name": "Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
-        "description": "Premier camp de base, Rennes, 20-21 janvier 2023. " * 8,
-        "criteria": {"narrative": "Présence aux deux journées et contribution au diagnostic partagé."}}},
-    "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "created": "2023-01-21T17:00:00Z",
-              "verificationMethod": "did:web:badges.example:issuers:cec-ouest#key-1",
-              "proofPurpose": "assertionMethod", "proofValue": "z" + "5" * 86},
-}, ensure_ascii=False)
+PAYLOAD = json.dumps(
+    {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": "https://badges.example/credentials/6b3c1a52-2c4e-4f3b-8d6a-4f1b2e9c7d10",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "did:web:badges.example:issuers:cec-ouest", "type": ["Profile"], "name": "CEC Ouest 2023"},
+        "validFrom": "2023-01-21T17:00:00Z",
+        "name": "Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://badges.example/achievements/5f0c9f1e-5a49-4f2b-9d1e-0d4bb6a3f0a1",
+                "type": ["Achievement"],
+                "name": "Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
+                "description": "Premier camp de base, Rennes, 20-21 janvier 2023. " * 8,
+                "criteria": {"narrative": "Présence aux deux journées et contribution au diagnostic partagé."},
+            },
+        },
+        "proof": {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": "2023-01-21T17:00:00Z",
+            "verificationMethod": "did:web:badges.example:issuers:cec-ouest#key-1",
+            "proofPurpose": "assertionMethod",
+            "proofValue": "z" + "5" * 86,
+        },
+    },
+    ensure_ascii=False,
+)
 
 
 def photo_png(target_bytes: int) -> bytes:
@@ -55,10 +70,15 @@ def photo_png(target_bytes: int) -> bytes:
 
 def svg_document() -> bytes:
     """A hand-made SVG of about 10 KB (shapes, text, comments, an xlink prefix)."""
-    rings = "\n".join(f'  <circle cx="200" cy="200" r="{190 - 3 * i}" fill="none" stroke="#{(i * 2654435761) & 0xffffff:06x}"'
-                      f' stroke-width="1.5"/>' for i in range(60))
-    paths = "\n".join(f'  <path d="M{20 + i * 6} 360 q 12 -{10 + i % 7} 24 0 t 24 0" stroke="#1f6f5c" fill="none"/>'
-                      for i in range(50))
+    rings = "\n".join(
+        f'  <circle cx="200" cy="200" r="{190 - 3 * i}" fill="none" stroke="#{(i * 2654435761) & 0xFFFFFF:06x}"'
+        f' stroke-width="1.5"/>'
+        for i in range(60)
+    )
+    paths = "\n".join(
+        f'  <path d="M{20 + i * 6} 360 q 12 -{10 + i % 7} 24 0 t 24 0" stroke="#1f6f5c" fill="none"/>'
+        for i in range(50)
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!-- Terdeskiñ, Territoire apprenant pays de Vannes -->
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="400" height="400" viewBox="0 0 400 400">
@@ -69,7 +89,7 @@ def svg_document() -> bytes:
   <use xlink:href="#dot" x="200" y="60"/>
   <text x="200" y="215" text-anchor="middle" font-size="42" fill="#ffffff">Terdeskiñ</text>
 </svg>
-""".encode("utf-8")
+""".encode()
 
 
 def naive_png(data: bytes, payload: str) -> bytes:
@@ -113,10 +133,18 @@ def main(rounds: int = 50) -> None:
     assert unbake_svg(bake_svg(svg, PAYLOAD)) == PAYLOAD
 
     cases = [
-        (f"PNG 512 px default ({len(default) // 1024} KB)", lambda: bake_png(default, PAYLOAD),
-         lambda: naive_png(default, PAYLOAD), max(5, rounds // 2)),
-        (f"PNG photo {Image.open(io.BytesIO(big)).width} px ({len(big) / 2**20:.1f} MB)",
-         lambda: bake_png(big, PAYLOAD), lambda: naive_png(big, PAYLOAD), max(3, rounds // 10)),
+        (
+            f"PNG 512 px default ({len(default) // 1024} KB)",
+            lambda: bake_png(default, PAYLOAD),
+            lambda: naive_png(default, PAYLOAD),
+            max(5, rounds // 2),
+        ),
+        (
+            f"PNG photo {Image.open(io.BytesIO(big)).width} px ({len(big) / 2**20:.1f} MB)",
+            lambda: bake_png(big, PAYLOAD),
+            lambda: naive_png(big, PAYLOAD),
+            max(3, rounds // 10),
+        ),
         (f"SVG ({len(svg) // 1024} KB)", lambda: bake_svg(svg, PAYLOAD), lambda: naive_svg(svg, PAYLOAD), rounds),
     ]
     print(f"payload: {len(PAYLOAD.encode())} bytes of JSON; CPU time per image, best of 3 batches")

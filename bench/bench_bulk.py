@@ -20,29 +20,47 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from badger.config import load_settings  # noqa: E402
-from badger.services import Badger, achievements, audit, bulk, issuers, issuing, jobs  # noqa: E402
-from tests.service.conftest import TEST_SECRET, _postgres_schema_url  # noqa: E402
+from badger.achievements import service as achievements
+from badger.application import build
+from badger.bulk import runner as jobs
+from badger.bulk import service as bulk
+from badger.config import load_settings
+from badger.core import audit
+from badger.core.app import Badger
+from badger.issuance import issuing
+from badger.issuers import service as issuers
+from tests.fixtures import TEST_SECRET, _postgres_schema_url
 
 REDIS_URL = os.environ.get("BADGER_TEST_REDIS", "redis://127.0.0.1:6379/14")
 
 
 def _settings(url: str, instance: str, queue_url: str | None = None) -> dict:
-    env = {"BADGER_DATABASE_URL": url, "BADGER_SECRET_KEY": TEST_SECRET, "BADGER_BASE_URL": "http://127.0.0.1:5000",
-           "BADGER_INSTANCE_PATH": instance}
+    env = {
+        "BADGER_DATABASE_URL": url,
+        "BADGER_SECRET_KEY": TEST_SECRET,
+        "BADGER_BASE_URL": "http://127.0.0.1:5000",
+        "BADGER_INSTANCE_PATH": instance,
+    }
     if queue_url:
         env["BADGER_QUEUE_URL"] = queue_url
     return env
 
 
 def _prepare(env: dict) -> tuple[Badger, str]:
-    app = Badger(load_settings(environ=env))
+    app = build(load_settings(environ=env))
     app.upgrade_database()
     with app.transaction() as session:
-        issuer = issuers.create_issuer(app, session, name="CEC Ouest 2023", url="https://cec-ouest.example",
-                                       slug="cec-ouest")
-        badge = achievements.create_achievement(app, session, issuer, name="Planet Champion CEC Ouest 2023",
-                                                description="Démarche climat.", criteria="Six camps de base.")
+        issuer = issuers.create_issuer(
+            app, session, name="CEC Ouest 2023", url="https://cec-ouest.example", slug="cec-ouest"
+        )
+        badge = achievements.create_achievement(
+            app,
+            session,
+            issuer,
+            name="Planet Champion CEC Ouest 2023",
+            description="Démarche climat.",
+            criteria="Six camps de base.",
+        )
         return app, badge.id
 
 
@@ -52,8 +70,15 @@ def _rows(n: int, prefix: str = "p") -> list[bulk.BulkRow]:
 
 def _start(app: Badger, achievement_id: str, rows, dispatch: bool) -> str:
     with app.transaction() as session:
-        return bulk.start(app, session, issuers.get_issuer(session, "cec-ouest"), achievement_id, rows,
-                          actor=audit.CLI, dispatch=dispatch).id
+        return bulk.start(
+            app,
+            session,
+            issuers.get_issuer(session, "cec-ouest"),
+            achievement_id,
+            rows,
+            actor=audit.CLI,
+            dispatch=dispatch,
+        ).id
 
 
 def _plain(app: Badger, achievement_id: str, n: int = 200) -> float:
@@ -61,8 +86,12 @@ def _plain(app: Badger, achievement_id: str, n: int = 200) -> float:
     with app.transaction() as session:
         issuer = issuers.get_issuer(session, "cec-ouest")
         for i in range(n):
-            issuing.issue(app, session, issuer, issuing.IssueRequest(achievement=achievement_id,
-                                                                     email=f"plain{i}@exemple.fr", name="Plain"))
+            issuing.issue(
+                app,
+                session,
+                issuer,
+                issuing.IssueRequest(achievement=achievement_id, email=f"plain{i}@exemple.fr", name="Plain"),
+            )
     return (time.perf_counter() - started) / n * 1000
 
 
@@ -75,8 +104,10 @@ def sqlite_in_process(n: int) -> None:
         assert jobs.run(app, job_id) == "done"
         elapsed = time.perf_counter() - started
         app.engine.dispose()
-    print(f"SQLite, in-process:           {n / elapsed:7.0f} rows/s ({n} rows in {elapsed:.1f} s; "
-          f"issuing.issue alone {per_credential:.1f} ms per credential)")
+    print(
+        f"SQLite, in-process:           {n / elapsed:7.0f} rows/s ({n} rows in {elapsed:.1f} s; "
+        f"issuing.issue alone {per_credential:.1f} ms per credential)"
+    )
 
 
 def postgresql_two_workers(n: int) -> None:
@@ -91,10 +122,21 @@ def postgresql_two_workers(n: int) -> None:
         try:
             app, achievement_id = _prepare(env)
             per_credential = _plain(app, achievement_id)
-            process_env = {**{k: v for k, v in os.environ.items() if not k.startswith("BADGER_")}, **env,
-                           "PYTHONWARNINGS": "ignore"}
-            workers = [subprocess.Popen([sys.executable, "-m", "badger.cli", "worker"], env=process_env, cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+            process_env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith("BADGER_")},
+                **env,
+                "PYTHONWARNINGS": "ignore",
+            }
+            workers = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "badger.cli", "worker"],
+                    env=process_env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for _ in range(2)
+            ]
             time.sleep(2)  # let them start (imports) before the clock starts
             started = time.perf_counter()
             job_id = _start(app, achievement_id, _rows(n), dispatch=True)
@@ -114,8 +156,10 @@ def postgresql_two_workers(n: int) -> None:
                 w.wait(30)
             connection.flushdb()
             drop()
-    print(f"PostgreSQL, 2 RQ workers:     {n / elapsed:7.0f} rows/s ({n} rows in {elapsed:.1f} s; "
-          f"issuing.issue alone {per_credential:.1f} ms per credential, one process)")
+    print(
+        f"PostgreSQL, 2 RQ workers:     {n / elapsed:7.0f} rows/s ({n} rows in {elapsed:.1f} s; "
+        f"issuing.issue alone {per_credential:.1f} ms per credential, one process)"
+    )
 
 
 def main(n: int = 2000) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-# For any test: a real SMTP server on 127.0.0.1 (``smtp_server``) and a real Badger server
-# (``live_server``, ``make_live_server``).
-pytest_plugins = ["tests.mailserver", "tests.live_server"]
+# For any test: the application on SQLite and PostgreSQL (``badger``, ``app``, ``client``,
+# ``create_issuer``, ``create_achievement``: tests/fixtures.py), a real SMTP server on 127.0.0.1
+# (``smtp_server``) and a real Badger server (``live_server``, ``make_live_server``).
+pytest_plugins = ["tests.fixtures", "tests.mailserver", "tests.live_server"]
 
 VECTORS = Path(__file__).parent / "vectors"
 
@@ -40,3 +41,16 @@ def _guarded_connect(self, address):
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+# The longest tests first (end-to-end, browser, interop): spread over the xdist workers from the
+# start, they do not leave one worker running alone at the end of the run.
+_SLOW_FIRST = ("tests/e2e/", "tests/browser/", "tests/interop/", "tests/web/pages/")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        path = item.nodeid
+        return next((n for n, prefix in enumerate(_SLOW_FIRST) if path.startswith(prefix)), len(_SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the order inside each group is kept

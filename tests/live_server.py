@@ -9,7 +9,7 @@ subprocess, with its own temporary SQLite database (``badger db upgrade`` is run
 - ``.env``: the environment (a dict) to run anything else against the same database;
 - ``.cli(*args, input=None, check=True) -> subprocess.CompletedProcess`` runs ``badger ARGS``
   with that environment (text mode; ``check`` raises AssertionError with the stderr);
-- ``.badger``: a ``badger.services.Badger`` on the same database and settings, to seed data
+- ``.badger``: a ``badger.core.app.Badger`` (badger.application.build) on the same database and settings, to seed data
   in-process: ``with live_server.badger.transaction() as session: ...``;
 - ``.get(path, headers=None) -> (status, headers, bytes)``: a plain HTTP GET (no browser);
 - ``.check_alive()``: fails the test with the server's stderr if the process has died;
@@ -42,8 +42,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Iterator, Mapping
 
 import pytest
 
@@ -75,14 +75,16 @@ class LiveServer:
         # Start from this process's environment without its BADGER_* settings (a developer's
         # own database must never be touched), then ours, then the caller's overrides.
         env = {k: v for k, v in os.environ.items() if not k.startswith("BADGER_")}
-        env.update({
-            "BADGER_BASE_URL": self.url,
-            "BADGER_DATABASE_URL": f"sqlite:///{directory / 'badger.sqlite3'}",
-            "BADGER_SECRET_KEY": TEST_SECRET_KEY,
-            "BADGER_INSTANCE_PATH": str(directory),
-            "PYTHONWARNINGS": "ignore",
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "BADGER_BASE_URL": self.url,
+                "BADGER_DATABASE_URL": f"sqlite:///{directory / 'badger.sqlite3'}",
+                "BADGER_SECRET_KEY": TEST_SECRET_KEY,
+                "BADGER_INSTANCE_PATH": str(directory),
+                "PYTHONWARNINGS": "ignore",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.update({k: str(v) for k, v in (env_overrides or {}).items()})
         self.env = env
         self.stderr_path = directory / "server.log"
@@ -91,13 +93,18 @@ class LiveServer:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.cli("db", "upgrade")
         # The log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server.
         with open(self.stderr_path, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "badger.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                env=self.env,
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             try:
@@ -108,15 +115,15 @@ class LiveServer:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self._kill()
-                pytest.fail(f"the Badger server did not start on {self.url}:\n{_tail(self.stderr_path)}",
-                            pytrace=False)
+                pytest.fail(f"the Badger server did not start on {self.url}:\n{_tail(self.stderr_path)}", pytrace=False)
             time.sleep(0.1)
 
     def check_alive(self) -> None:
         if self.process is None or self.process.poll() is not None:
             code = None if self.process is None else self.process.returncode
-            pytest.fail(f"the Badger server on {self.url} died (exit {code}):\n{_tail(self.stderr_path)}",
-                        pytrace=False)
+            pytest.fail(
+                f"the Badger server on {self.url} died (exit {code}):\n{_tail(self.stderr_path)}", pytrace=False
+            )
 
     def stop(self) -> None:
         """Stop the server; fail with its stderr if it had died on its own."""
@@ -130,8 +137,10 @@ class LiveServer:
         self._kill()
         self.process = None
         if died:
-            pytest.fail(f"the Badger server on {self.url} died during the tests (exit {code}):\n"
-                        f"{_tail(self.stderr_path)}", pytrace=False)
+            pytest.fail(
+                f"the Badger server on {self.url} died during the tests (exit {code}):\n{_tail(self.stderr_path)}",
+                pytrace=False,
+            )
 
     def _kill(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -143,7 +152,7 @@ class LiveServer:
             self.process.kill()
             self.process.wait(timeout=10)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -155,21 +164,27 @@ class LiveServer:
     def badger(self):
         """A service container on the server's database and settings (created on first use)."""
         if self._badger is None:
+            from badger.application import build
             from badger.config import load_settings
-            from badger.services import Badger
 
-            self._badger = Badger(load_settings(environ=self.env))
+            self._badger = build(load_settings(environ=self.env))
         return self._badger
 
-    def cli(self, *args: str, input: str | bytes | None = None, check: bool = True,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+    def cli(
+        self, *args: str, input: str | bytes | None = None, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
         """Run ``badger ARGS`` against the server's database; text mode unless ``input`` is bytes."""
-        result = subprocess.run([sys.executable, "-m", "badger.cli", *map(str, args)], env=self.env, cwd=ROOT,
-                                input=input, capture_output=True, text=not isinstance(input, bytes),
-                                timeout=timeout)
+        result = subprocess.run(
+            [sys.executable, "-m", "badger.cli", *map(str, args)],
+            env=self.env,
+            cwd=ROOT,
+            input=input,
+            capture_output=True,
+            text=not isinstance(input, bytes),
+            timeout=timeout,
+        )
         if check and result.returncode != 0:
-            raise AssertionError(f"badger {' '.join(map(str, args))} exited {result.returncode}:\n"
-                                 f"{result.stderr}")
+            raise AssertionError(f"badger {' '.join(map(str, args))} exited {result.returncode}:\n{result.stderr}")
         return result
 
     def get(self, path: str, headers: Mapping[str, str] | None = None) -> tuple[int, dict, bytes]:

@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 
 class _Handler:
-    def __init__(self, server: "MailServer"):
+    def __init__(self, server: MailServer):
         self.server = server
 
     async def handle_DATA(self, _server, _session, envelope):
@@ -56,16 +56,17 @@ class MailServer:
     def url(self) -> str:
         return f"smtp://{self.host}:{self.port}"
 
-    def up(self) -> "MailServer":
+    def up(self) -> MailServer:
         from aiosmtpd.controller import Controller
 
         if self._controller is None:
-            self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, enable_SMTPUTF8=True,
-                                          ready_timeout=10)
+            self._controller = Controller(
+                _Handler(self), hostname=self.host, port=self.port, enable_SMTPUTF8=True, ready_timeout=10
+            )
             self._controller.start()
         return self
 
-    def down(self) -> "MailServer":
+    def down(self) -> MailServer:
         if self._controller is not None:
             controller, self._controller = self._controller, None
             controller.stop()

@@ -16,7 +16,13 @@ from badger.baking.png import (
     bake_png,
     unbake_png,
 )
-from badger.baking.svg import DEFAULT_MAX_SVG_BYTES, OB_SVG_NAMESPACE, SVG_NAMESPACE, bake_svg, unbake_svg
+from badger.baking.svg import (
+    DEFAULT_MAX_SVG_BYTES,
+    OB_SVG_NAMESPACE,
+    SVG_NAMESPACE,
+    bake_svg,
+    unbake_svg,
+)
 from badger.errors import BakingError
 
 __all__ = [

@@ -110,9 +110,7 @@ def _read_chunks(data: bytes, *, max_bytes: int, max_dimension: int) -> list[_Ch
             # Refused here so that no later decoder (thumbnails, previews) is asked to
             # allocate width * height pixels for a hostile header.
             if width > max_dimension or height > max_dimension:
-                raise ImageTooLarge(
-                    f"PNG is {width}x{height} pixels, the limit is {max_dimension} per side"
-                )
+                raise ImageTooLarge(f"PNG is {width}x{height} pixels, the limit is {max_dimension} per side")
         elif ctype == b"IHDR":
             raise _fail("PNG has more than one IHDR chunk")
         elif ctype == b"IDAT":
@@ -142,14 +140,17 @@ def _keyword(body: bytes | memoryview) -> bytes | None:
 
 
 def _itxt_chunk(text: bytes) -> bytes:
-    body = b"".join((
-        _KEYWORD, b"\x00",
-        b"\x00",  # compression flag: OB 3.0 says compression MUST NOT be used
-        b"\x00",  # compression method
-        b"\x00",  # empty language tag
-        b"\x00",  # empty translated keyword
-        text,
-    ))
+    body = b"".join(
+        (
+            _KEYWORD,
+            b"\x00",
+            b"\x00",  # compression flag: OB 3.0 says compression MUST NOT be used
+            b"\x00",  # compression method
+            b"\x00",  # empty language tag
+            b"\x00",  # empty translated keyword
+            text,
+        )
+    )
     if len(body) > _MAX_CHUNK_LENGTH:
         raise _fail("payload too large for a PNG chunk", "baking.payload_too_large")
     ctype = b"iTXt"
@@ -258,10 +259,7 @@ def unbake_png(
     """
     chunks = _read_chunks(data, max_bytes=max_bytes, max_dimension=max_dimension)
     view = memoryview(data)
-    found = [
-        c for c in chunks
-        if c.type == b"iTXt" and _keyword(view[c.data_start : c.data_end]) == _KEYWORD
-    ]
+    found = [c for c in chunks if c.type == b"iTXt" and _keyword(view[c.data_start : c.data_end]) == _KEYWORD]
     if not found:
         return None
     if len(found) > 1:

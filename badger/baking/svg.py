@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -74,7 +75,7 @@ class _Collector:
     """ElementTree parser target that records byte offsets instead of building a tree."""
 
     def __init__(self) -> None:
-        self.expat = None
+        self.expat: Any = None  # the pyexpat parser, attached by _scan() before feeding
         self.depth = 0
         self.root_tag: str | None = None
         self.root_start = -1
@@ -196,9 +197,7 @@ def _payload_kind(payload: str) -> str:
         return "json"
     if _COMPACT_JWS.fullmatch(payload):
         return "jws"
-    raise BakingError(
-        "the payload is neither a JSON credential nor a compact JWS", code="baking.bad_payload"
-    )
+    raise BakingError("the payload is neither a JSON credential nor a compact JWS", code="baking.bad_payload")
 
 
 def _require_utf8(data: bytes) -> None:

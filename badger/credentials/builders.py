@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from badger.errors import InvalidInput
 
@@ -126,7 +126,7 @@ def format_datetime(dt: datetime) -> str:
     """
     if not isinstance(dt, datetime) or dt.tzinfo is None or dt.utcoffset() is None:
         raise InvalidInput("a timezone-aware datetime is required", code="input.invalid_datetime")
-    u = dt.astimezone(timezone.utc)
+    u = dt.astimezone(UTC)
     # strftime("%Y") does not zero-pad years below 1000 on every platform.
     return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
@@ -328,7 +328,7 @@ def achievement(
     Spec: OB 3.0 §"Achievement" (#achievement), §"Criteria" (#criteria).
     """
     if not criteria_narrative and criteria_id is None:
-        raise InvalidInput("criteria need a narrative or an id (URL)", code="input.missing_criteria")
+        raise InvalidInput("criteria need a narrative or an id (URL)", code="input.missing_criteria", field="criteria")
     criteria: dict = {}
     _put(criteria, "id", _uri(criteria_id, "criteria id") if criteria_id is not None else None)
     _put(criteria, "narrative", criteria_narrative or None)

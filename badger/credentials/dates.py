@@ -7,7 +7,7 @@ VC Data Model 2.0 §4.9 (validity period) and OB 3.0 use dateTime values with a 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["parse_datetime"]
 
@@ -27,8 +27,16 @@ def parse_datetime(value) -> datetime | None:
         return None
     year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = m.groups()
     try:
-        local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                         int((fraction or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc)
+        local = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=UTC,
+        )
     except ValueError:
         return None
     offset = timedelta(0)

@@ -96,10 +96,10 @@ def normalise_email(email: str) -> str:
     is Badger's choice (module docstring).
     """
     if not isinstance(email, str):
-        raise InvalidInput("e-mail address must be a string", code="identity.invalid_email")
+        raise InvalidInput("e-mail address must be a string", code="identity.invalid_email", field="email")
     canonical = _canonical(email)
     if len(canonical) > 254 or canonical.count("@") != 1:
-        raise InvalidInput(f"not an e-mail address: {email!r}", code="identity.invalid_email")
+        raise InvalidInput(f"not an e-mail address: {email!r}", code="identity.invalid_email", field="email")
     local, domain = canonical.split("@")
     labels = domain.split(".")
     if (
@@ -108,7 +108,7 @@ def normalise_email(email: str) -> str:
         or not all(_valid_label(label) for label in labels)
         or labels[-1].isdigit()
     ):
-        raise InvalidInput(f"not an e-mail address: {email!r}", code="identity.invalid_email")
+        raise InvalidInput(f"not an e-mail address: {email!r}", code="identity.invalid_email", field="email")
     return canonical
 
 

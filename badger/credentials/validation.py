@@ -64,8 +64,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
-from typing import Literal
+from functools import cache
+from typing import Any, Literal, cast
 
 from jsonschema import Draft201909Validator, FormatChecker, ValidationError, validators
 from referencing import Registry
@@ -158,8 +158,7 @@ _IS_TYPE = {
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
 }
 
 
@@ -235,8 +234,16 @@ _Validator = validators.extend(
 # Keywords whose value is a map of names to subschemas, a subschema, or a list of subschemas.
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_ONE = (
-    "additionalProperties", "propertyNames", "additionalItems", "contains", "not", "if", "then",
-    "else", "unevaluatedItems", "unevaluatedProperties",
+    "additionalProperties",
+    "propertyNames",
+    "additionalItems",
+    "contains",
+    "not",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
 )
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 # Annotations: they never change a result, and each costs a dictionary step per evaluation.
@@ -264,14 +271,14 @@ def _compile(raw: dict) -> dict:
             return frozenset(x if keep_integer or x != "integer" else "number" for x in t)
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/") and ref not in seen:
-            return json_types(defs.get(ref[len("#/$defs/"):]), seen | {ref}, keep_integer)
+            return json_types(defs.get(ref[len("#/$defs/") :]), seen | {ref}, keep_integer)
         if isinstance(node.get("allOf"), list):
             known = [s for s in (json_types(x, seen, keep_integer) for x in node["allOf"]) if s is not None]
             return frozenset.intersection(*known) if known else None
         for key in ("oneOf", "anyOf"):
             if isinstance(node.get(key), list):
                 sets = [json_types(x, seen, keep_integer) for x in node[key]]
-                return None if any(s is None for s in sets) else frozenset().union(*sets)
+                return None if any(s is None for s in sets) else frozenset().union(*cast("list[frozenset]", sets))
         return None
 
     def schema(node, root: bool = False):
@@ -280,7 +287,7 @@ def _compile(raw: dict) -> dict:
         ref = node.get("$ref")
         if isinstance(ref, str) and not ref.startswith("#"):
             raise ValueError(f"bundled schema refers outside itself: {ref}")
-        out = {}
+        out: dict[str, Any] = {}
         for key, value in node.items():
             if key in _ANNOTATIONS and not root:
                 continue
@@ -299,14 +306,15 @@ def _compile(raw: dict) -> dict:
         branches = node.get("oneOf")
         if isinstance(branches, list) and branches:
             sets = [json_types(b) for b in branches]
+            known = cast("list[frozenset]", sets)  # only read once all() has ruled out None
             disjoint = all(s is not None for s in sets) and all(
-                not (sets[i] & sets[j]) for i in range(len(sets)) for j in range(i + 1, len(sets))
+                not (known[i] & known[j]) for i in range(len(sets)) for j in range(i + 1, len(sets))
             )
             if disjoint:
                 switch = []
-                for branch, sub in zip(branches, out.pop("oneOf")):
+                for branch, sub in zip(branches, out.pop("oneOf"), strict=True):
                     trivial = isinstance(sub, dict) and set(sub) == {"type"}
-                    types = sorted(json_types(branch, keep_integer=True))
+                    types = sorted(cast(frozenset, json_types(branch, keep_integer=True)))  # not None: disjoint
                     tests = tuple(_IS_TYPE[t] for t in types)
                     switch.append((tests, types, None if trivial else sub))
                 out[_SWITCH] = switch
@@ -316,22 +324,22 @@ def _compile(raw: dict) -> dict:
 
 
 def _refuse(uri: str):
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs field; referencing's stubs omit it
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str):
     """The compiled validator for one bundled schema; built once per process."""
     schema = _compile(load_json(_SCHEMA_FILES[kind]))
-    return _Validator(schema, registry=Registry(retrieve=_refuse), format_checker=_FORMATS)
+    return _Validator(schema, registry=Registry(retrieve=_refuse), format_checker=_FORMATS)  # type: ignore[call-arg]  # attrs field; stubs omit it
 
 
-@lru_cache(maxsize=None)
+@cache
 def _status_validator(kind: str):
     """The validator of one ``credentialStatus`` entry: the bundled schema's CredentialStatus."""
     raw = load_json(_SCHEMA_FILES[kind])
     schema = _compile({"$schema": raw.get("$schema"), "$defs": raw["$defs"], "$ref": "#/$defs/CredentialStatus"})
-    return _Validator(schema, registry=Registry(retrieve=_refuse), format_checker=_FORMATS)
+    return _Validator(schema, registry=Registry(retrieve=_refuse), format_checker=_FORMATS)  # type: ignore[call-arg]  # attrs field; stubs omit it
 
 
 def _status_entries(view: dict, kind: str):
@@ -354,6 +362,7 @@ def _status_entries(view: dict, kind: str):
 # ---------------------------------------------------------------------------------------------
 # Schema errors -> problems
 
+
 def _pointer(path) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
@@ -372,16 +381,14 @@ def _leaves(err: ValidationError) -> list[tuple[ValidationError, bool]]:
     branches: dict[int, list[ValidationError]] = {}
     for sub in err.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    best = None
+    best: tuple[tuple[int, int], list[tuple[ValidationError, bool]]] | None = None
     for index in sorted(branches):
         leaves = [leaf for sub in branches[index] for leaf in _leaves(sub)]
-        depth = max(
-            -1 if (shape and len(e.absolute_path) == here) else len(e.absolute_path)
-            for e, shape in leaves
-        )
+        depth = max(-1 if (shape and len(e.absolute_path) == here) else len(e.absolute_path) for e, shape in leaves)
         score = (depth, -len(leaves))
         if best is None or score > best[0]:
             best = (score, leaves)
+    assert best is not None  # err.context is non-empty, so the loop ran
     if best[0][0] < 0:
         return [(err, True)]
     return best[1]
@@ -439,24 +446,39 @@ def _schema_problem(err: ValidationError, shape: bool) -> tuple[str, str, tuple]
 _OB_CREDENTIAL = "OpenBadgeCredential"  # walk key for AchievementCredential / OpenBadgeCredential
 _CHILDREN: dict[str, dict[str, str]] = {
     _OB_CREDENTIAL: {
-        "issuer": PROFILE, "credentialSubject": ACHIEVEMENT_SUBJECT, "evidence": EVIDENCE,
-        "endorsement": ENDORSEMENT_CREDENTIAL_TYPE, "image": IMAGE,
+        "issuer": PROFILE,
+        "credentialSubject": ACHIEVEMENT_SUBJECT,
+        "evidence": EVIDENCE,
+        "endorsement": ENDORSEMENT_CREDENTIAL_TYPE,
+        "image": IMAGE,
     },
     ENDORSEMENT_CREDENTIAL_TYPE: {
-        "issuer": PROFILE, "credentialSubject": ENDORSEMENT_SUBJECT, "evidence": EVIDENCE,
+        "issuer": PROFILE,
+        "credentialSubject": ENDORSEMENT_SUBJECT,
+        "evidence": EVIDENCE,
     },
     PROFILE: {
-        "parentOrg": PROFILE, "otherIdentifier": IDENTIFIER_ENTRY, "image": IMAGE,
-        "endorsement": ENDORSEMENT_CREDENTIAL_TYPE, "address": ADDRESS,
+        "parentOrg": PROFILE,
+        "otherIdentifier": IDENTIFIER_ENTRY,
+        "image": IMAGE,
+        "endorsement": ENDORSEMENT_CREDENTIAL_TYPE,
+        "address": ADDRESS,
     },
     ADDRESS: {"geo": GEO_COORDINATES},
     ACHIEVEMENT_SUBJECT: {
-        "achievement": ACHIEVEMENT, "identifier": IDENTITY_OBJECT, "result": RESULT,
-        "source": PROFILE, "image": IMAGE,
+        "achievement": ACHIEVEMENT,
+        "identifier": IDENTITY_OBJECT,
+        "result": RESULT,
+        "source": PROFILE,
+        "image": IMAGE,
     },
     ACHIEVEMENT: {
-        "creator": PROFILE, "alignment": ALIGNMENT, "resultDescription": RESULT_DESCRIPTION,
-        "otherIdentifier": IDENTIFIER_ENTRY, "related": RELATED, "image": IMAGE,
+        "creator": PROFILE,
+        "alignment": ALIGNMENT,
+        "resultDescription": RESULT_DESCRIPTION,
+        "otherIdentifier": IDENTIFIER_ENTRY,
+        "related": RELATED,
+        "image": IMAGE,
         "endorsement": ENDORSEMENT_CREDENTIAL_TYPE,
     },
     RESULT: {"alignment": ALIGNMENT},
@@ -499,9 +521,9 @@ def _walk(node, kind: str, path: tuple, problems: list, credentials: list) -> No
     if kind in _CREDENTIAL_KINDS:
         credentials.append((path, node, kind))
     if "type" in node and not _type_ok(kind, _type_list(node["type"])):
-        problems.append(Problem(
-            "schema.type", f"type {node['type']!r} must include {_expected(kind)}", _pointer(path + ("type",))
-        ))
+        problems.append(
+            Problem("schema.type", f"type {node['type']!r} must include {_expected(kind)}", _pointer(path + ("type",)))
+        )
     for prop, child_kind in _CHILDREN.get(kind, {}).items():
         if prop in node:
             _walk(node[prop], child_kind, path + (prop,), problems, credentials)
@@ -549,36 +571,62 @@ def _context_rules(node: dict, path: tuple, mode: str, out: list) -> None:
         return
     for i, entry in enumerate(entries):
         if not isinstance(entry, (str, dict)):
-            out.append(Problem("context.invalid", f"@context entry {entry!r} is neither a URL nor an object", _pointer(at + (i,))))
+            out.append(
+                Problem(
+                    "context.invalid", f"@context entry {entry!r} is neither a URL nor an object", _pointer(at + (i,))
+                )
+            )
     vc = next((i for i, e in enumerate(entries) if e in (VC_V2_CONTEXT, VC_V1_CONTEXT)), None)
     ob = next((i for i, e in enumerate(entries) if e in OB_CONTEXTS), None)
     # One code whether the VC context is absent or misplaced: either way entry 0 is wrong.
     if vc is None:
-        out.append(Problem("context.order", f"the first @context entry must be {VC_V2_CONTEXT}; it is missing", _pointer(at)))
+        out.append(
+            Problem("context.order", f"the first @context entry must be {VC_V2_CONTEXT}; it is missing", _pointer(at))
+        )
     elif vc != 0:
         out.append(Problem("context.order", f"the first @context entry must be {VC_V2_CONTEXT}", _pointer(at + (vc,))))
     if ob is None:
-        out.append(Problem("context.missing_ob", f"an Open Badges context ({OB_CONTEXT}) must follow the VC context", _pointer(at)))
+        out.append(
+            Problem(
+                "context.missing_ob", f"an Open Badges context ({OB_CONTEXT}) must follow the VC context", _pointer(at)
+            )
+        )
     elif vc == 0 and ob != 1:
-        out.append(Problem("context.order", "the Open Badges context must come right after the VC context", _pointer(at + (ob,))))
+        out.append(
+            Problem(
+                "context.order", "the Open Badges context must come right after the VC context", _pointer(at + (ob,))
+            )
+        )
     if mode == "issue":
         if entries[0] == VC_V1_CONTEXT:
             out.append(Problem("context.legacy", "Badger issues VC 2.0 credentials only", _pointer(at + (0,))))
         if ob is not None and entries[ob] != OB_CONTEXT:
             out.append(Problem("context.legacy", f"issue with {OB_CONTEXT}", _pointer(at + (ob,))))
         if len(entries) > 2:
-            out.append(Problem("context.extra", "issued credentials carry exactly [VC 2.0, OB 3.0.3]", _pointer(at + (2,))))
+            out.append(
+                Problem("context.extra", "issued credentials carry exactly [VC 2.0, OB 3.0.3]", _pointer(at + (2,)))
+            )
 
 
 def _date_rules(node: dict, view: dict, path: tuple, mode: str, out: list) -> None:
     if mode == "issue":
         for key in ("issuanceDate", "expirationDate"):
             if key in node:
-                out.append(Problem("dates.legacy_property", f"{key} is VC 1.1; use validFrom/validUntil", _pointer(path + (key,))))
+                out.append(
+                    Problem(
+                        "dates.legacy_property", f"{key} is VC 1.1; use validFrom/validUntil", _pointer(path + (key,))
+                    )
+                )
     start, end = _parse_datetime(view.get("validFrom")), _parse_datetime(view.get("validUntil"))
     if start is not None and end is not None and start > end:
         key = "validUntil" if "validUntil" in node else "expirationDate"
-        out.append(Problem("dates.inverted", f"validFrom {view['validFrom']} is after validUntil {view['validUntil']}", _pointer(path + (key,))))
+        out.append(
+            Problem(
+                "dates.inverted",
+                f"validFrom {view['validFrom']} is after validUntil {view['validUntil']}",
+                _pointer(path + (key,)),
+            )
+        )
 
 
 def _issuer_rule(node: dict, path: tuple, out: list) -> None:
@@ -601,10 +649,18 @@ def _subject_rules(node: dict, path: tuple, mode: str, out: list) -> None:
     if "id" not in subject and "identifier" not in subject:
         out.append(Problem("subject.unidentified", "credentialSubject needs an id or an identifier", _pointer(at)))
     if isinstance(subject.get("id"), str) and not _is_uri_or_did(subject["id"]):
-        out.append(Problem("subject.invalid_id", f"credentialSubject id {subject['id']!r} is not an absolute URI", _pointer(at + ("id",))))
+        out.append(
+            Problem(
+                "subject.invalid_id",
+                f"credentialSubject id {subject['id']!r} is not an absolute URI",
+                _pointer(at + ("id",)),
+            )
+        )
     identifiers = subject.get("identifier")
-    items = [((), identifiers)] if isinstance(identifiers, dict) else (
-        [((i,), x) for i, x in enumerate(identifiers)] if isinstance(identifiers, list) else []
+    items = (
+        [((), identifiers)]
+        if isinstance(identifiers, dict)
+        else ([((i,), x) for i, x in enumerate(identifiers)] if isinstance(identifiers, list) else [])
     )
     for suffix, identity in items:
         if not isinstance(identity, dict) or identity.get("hashed") is not True:
@@ -614,14 +670,22 @@ def _subject_rules(node: dict, path: tuple, mode: str, out: list) -> None:
             continue
         where = _pointer(at + ("identifier",) + suffix + ("identityHash",))
         algorithm, sep, digest = value.partition("$")
-        if not sep or algorithm not in _HASH_HEX_LENGTH or len(digest) != _HASH_HEX_LENGTH[algorithm] or not _HEX.match(digest):
-            out.append(Problem("identity.hash_format", "a hashed identityHash is sha256$<64 hex> or md5$<32 hex>", where))
+        if (
+            not sep
+            or algorithm not in _HASH_HEX_LENGTH
+            or len(digest) != _HASH_HEX_LENGTH[algorithm]
+            or not _HEX.match(digest)
+        ):
+            out.append(
+                Problem("identity.hash_format", "a hashed identityHash is sha256$<64 hex> or md5$<32 hex>", where)
+            )
         elif mode == "issue" and algorithm == "md5":
             out.append(Problem("identity.weak_hash", "Badger issues sha256 identity hashes only", where))
 
 
 # ---------------------------------------------------------------------------------------------
 # Legacy VC 1.1 view
+
 
 def _copy(value):
     if isinstance(value, dict):
@@ -664,12 +728,13 @@ def _legacy_view(doc: dict, credentials: list):
 def _rename(path: tuple, renames: dict) -> tuple:
     for prefix, replacement in renames.items():
         if path[: len(prefix)] == prefix:
-            return replacement + path[len(prefix):]
+            return replacement + path[len(prefix) :]
     return path
 
 
 # ---------------------------------------------------------------------------------------------
 # Public API
+
 
 def validate(doc: dict, *, mode: Mode = "verify") -> list[Problem]:
     """Validate an OB 3.0 document and return every problem found ([] when it is valid).
@@ -707,10 +772,16 @@ def validate(doc: dict, *, mode: Mode = "verify") -> list[Problem]:
         # The walk's type problems go first: on the same path their detail is the clearer one.
         problems: list[Problem] = list(type_problems)
         view, status_entries = _status_entries(view, schema_key)
-        errors = [((), err) for err in _validator(schema_key).iter_errors(view)
-                  if not (status_entries and tuple(err.absolute_path)[:1] == ("credentialStatus",))]
-        errors += [(("credentialStatus", index), err) for index, entry, validator in status_entries
-                   for err in validator.iter_errors(entry)]
+        errors: list[tuple[tuple[Any, ...], Any]] = [
+            ((), err)
+            for err in _validator(schema_key).iter_errors(view)
+            if not (status_entries and tuple(err.absolute_path)[:1] == ("credentialStatus",))
+        ]
+        errors += [
+            (("credentialStatus", index), err)
+            for index, entry, validator in status_entries
+            for err in validator.iter_errors(entry)
+        ]
         for prefix, err in errors:
             for leaf, shape in _leaves(err):
                 code, detail, path = _schema_problem(leaf, shape)

@@ -80,18 +80,28 @@ class _Processor(jsonld.JsonLdProcessor):
                 raise DroppedTerm("; ".join(problems[:5]))
         return expanded
 
-    def _process_context(self, active_ctx, local_ctx, options, override_protected=False,
-                         propagate=True, validate_scoped=True, cycles=None):
+    def _process_context(
+        self,
+        active_ctx,
+        local_ctx,
+        options,
+        override_protected=False,
+        propagate=True,
+        validate_scoped=True,
+        cycles=None,
+    ):
         local_key = _static_key(local_ctx)
         uid = active_ctx.get("_uuid")
         if local_key is None or uid is None or cycles:
-            return super()._process_context(active_ctx, local_ctx, options, override_protected,
-                                            propagate, validate_scoped, cycles)
+            return super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
         key = (uid, local_key, override_protected, propagate, validate_scoped, id(options["documentLoader"]))
         result = self._memo.get(key)
         if result is None:
-            result = super()._process_context(active_ctx, local_ctx, options, override_protected,
-                                              propagate, validate_scoped, cycles)
+            result = super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
             if len(self._memo) >= self._MEMO_MAX:
                 self._memo.clear()
             self._memo[key] = result
@@ -144,7 +154,7 @@ def _rdfc_escape(value: str) -> str:
     name with a control character would hash differently from jsonld.js' rdf-canonize 5."""
     if not _NEEDS_ESCAPE.search(value):
         return value
-    return _NEEDS_ESCAPE.sub(lambda m: _ECHAR.get(m.group()) or "\\u%04X" % ord(m.group()), value)
+    return _NEEDS_ESCAPE.sub(lambda m: _ECHAR.get(m.group()) or f"\\u{ord(m.group()):04X}", value)
 
 
 # pyld serialises every quad through this module-level function; giving it the canonical
@@ -180,7 +190,7 @@ def _options(loader) -> dict:
 
 
 def _map_error(exc: Exception) -> JsonLdError:
-    cause = exc
+    cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, JsonLdError):
             return cause
@@ -188,8 +198,8 @@ def _map_error(exc: Exception) -> JsonLdError:
     return JsonLdError(f"JSON-LD processing failed: {_describe(exc)}")
 
 
-def _describe(exc: Exception) -> str:
-    parts = []
+def _describe(exc: BaseException | None) -> str:
+    parts: list[str] = []
     while exc is not None and len(parts) < 4:
         parts.append(str(getattr(exc, "message", None) or exc).split("\n")[0])
         exc = exc.__cause__ or getattr(exc, "cause", None)

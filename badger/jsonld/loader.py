@@ -8,7 +8,8 @@ status list) can be added per loader; they are never fetched.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from badger.errors import UnknownContext
 from badger.resources import load_json

@@ -1,6 +1,12 @@
 """Keys: Ed25519 and JWT keys, Multikey encoding, did:key / did:web documents, JWKS, resolvers."""
 
-from badger.keys.did import did_document, did_key, did_key_document, did_web, did_web_document_url
+from badger.keys.did import (
+    did_document,
+    did_key,
+    did_key_document,
+    did_web,
+    did_web_document_url,
+)
 from badger.keys.ed25519 import Ed25519KeyPair
 from badger.keys.jwk import (
     algorithm_for,
@@ -12,7 +18,12 @@ from badger.keys.jwk import (
     public_jwk,
     public_members,
 )
-from badger.keys.multibase import decode_multikey, encode_multikey, multibase_decode, multibase_encode
+from badger.keys.multibase import (
+    decode_multikey,
+    encode_multikey,
+    multibase_decode,
+    multibase_encode,
+)
 from badger.keys.resolver import (
     ChainResolver,
     DidKeyResolver,
@@ -25,11 +36,33 @@ from badger.keys.resolver import (
 )
 
 __all__ = [
-    "Ed25519KeyPair", "did_key", "did_key_document", "did_web", "did_web_document_url", "did_document",
-    "algorithm_for", "generate_jwt_key", "jwk_thumbprint", "key_from_jwk", "load_private_pem",
-    "private_pem", "public_jwk", "decode_multikey", "encode_multikey", "multibase_decode",
-    "multibase_encode", "public_members", "ChainResolver", "DidKeyResolver", "FetchingResolver", "KeyResolver",
-    "StaticResolver", "VerificationMethod", "find_verification_method", "methods_of", "jwks",
+    "Ed25519KeyPair",
+    "did_key",
+    "did_key_document",
+    "did_web",
+    "did_web_document_url",
+    "did_document",
+    "algorithm_for",
+    "generate_jwt_key",
+    "jwk_thumbprint",
+    "key_from_jwk",
+    "load_private_pem",
+    "private_pem",
+    "public_jwk",
+    "decode_multikey",
+    "encode_multikey",
+    "multibase_decode",
+    "multibase_encode",
+    "public_members",
+    "ChainResolver",
+    "DidKeyResolver",
+    "FetchingResolver",
+    "KeyResolver",
+    "StaticResolver",
+    "VerificationMethod",
+    "find_verification_method",
+    "methods_of",
+    "jwks",
 ]
 
 

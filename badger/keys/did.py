@@ -8,6 +8,7 @@ colon percent-encoded as %3A) then path segments joined by ``:``; the document l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote, unquote, urlsplit
 
 from badger.credentials.vocab import DID_V1_CONTEXT, JWK_V1_CONTEXT, MULTIKEY_V1_CONTEXT
@@ -26,7 +27,7 @@ def did_key_document(did: str) -> dict:
     """Resolve a did:key offline into its DID document (Ed25519 keys only)."""
     if not did.startswith("did:key:z"):
         raise ResolutionError(f"not a did:key: {did}", code="key.unsupported_did")
-    multikey = did[len("did:key:"):].split("#", 1)[0]
+    multikey = did[len("did:key:") :].split("#", 1)[0]
     try:
         pair = Ed25519KeyPair.from_multikey(multikey)
     except Exception as exc:
@@ -56,7 +57,7 @@ def did_web_document_url(did: str, *, scheme: str = "https") -> str:
     """The URL of a did:web's DID document (``scheme`` is https except for local test origins)."""
     if not did.startswith("did:web:"):
         raise ResolutionError(f"not a did:web: {did}", code="key.unsupported_did")
-    body = did[len("did:web:"):].split("#", 1)[0]
+    body = did[len("did:web:") :].split("#", 1)[0]
     host, *segments = body.split(":")
     host = unquote(host)
     if not host or "/" in host:
@@ -65,7 +66,9 @@ def did_web_document_url(did: str, *, scheme: str = "https") -> str:
     return f"{scheme}://{host}/{path}/did.json" if path else f"{scheme}://{host}/.well-known/did.json"
 
 
-def did_document(did: str, *, multikeys: list[tuple[str, Ed25519KeyPair]] = (), jwks: list[tuple[str, dict]] = ()) -> dict:
+def did_document(
+    did: str, *, multikeys: Sequence[tuple[str, Ed25519KeyPair]] = (), jwks: Sequence[tuple[str, dict]] = ()
+) -> dict:
     """A DID document listing Ed25519 Multikeys and JsonWebKeys, all usable for assertions.
 
     ``multikeys`` / ``jwks`` are (fragment or full id, key) pairs; old keys stay listed after a
@@ -75,8 +78,9 @@ def did_document(did: str, *, multikeys: list[tuple[str, Ed25519KeyPair]] = (), 
     for vm, pair in multikeys:
         methods.append(pair.multikey_document(_absolute(did, vm), did))
     for vm, jwk in jwks:
-        methods.append({"id": _absolute(did, vm), "type": "JsonWebKey", "controller": did,
-                        "publicKeyJwk": public_members(jwk)})
+        methods.append(
+            {"id": _absolute(did, vm), "type": "JsonWebKey", "controller": did, "publicKeyJwk": public_members(jwk)}
+        )
     ids = [m["id"] for m in methods]
     contexts = [DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT] + ([JWK_V1_CONTEXT] if jwks else [])
     return {

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
 from badger.errors import KeyMaterialError
-from badger.keys.multibase import ED25519_PRIV, ED25519_PUB, decode_multikey, encode_multikey
+from badger.keys.multibase import (
+    ED25519_PRIV,
+    ED25519_PUB,
+    decode_multikey,
+    encode_multikey,
+)
 
 __all__ = ["Ed25519KeyPair"]
 
-_RAW = dict(encoding=serialization.Encoding.Raw, format=serialization.PublicFormat.Raw)
+_RAW: dict[str, Any] = dict(encoding=serialization.Encoding.Raw, format=serialization.PublicFormat.Raw)
 
 
 @dataclass(frozen=True)
@@ -24,12 +33,12 @@ class Ed25519KeyPair:
     private_key: Ed25519PrivateKey | None = None
 
     @classmethod
-    def generate(cls) -> "Ed25519KeyPair":
+    def generate(cls) -> Ed25519KeyPair:
         private = Ed25519PrivateKey.generate()
         return cls(private.public_key(), private)
 
     @classmethod
-    def from_private_bytes(cls, seed: bytes) -> "Ed25519KeyPair":
+    def from_private_bytes(cls, seed: bytes) -> Ed25519KeyPair:
         """32-byte seed (or the 64-byte seed||public form some tools print) -> key pair."""
         if len(seed) == 64:
             seed = seed[:32]
@@ -39,7 +48,7 @@ class Ed25519KeyPair:
         return cls(private.public_key(), private)
 
     @classmethod
-    def from_multikey(cls, public_multibase: str, secret_multibase: str | None = None) -> "Ed25519KeyPair":
+    def from_multikey(cls, public_multibase: str, secret_multibase: str | None = None) -> Ed25519KeyPair:
         """Multikey strings (``z6Mk...`` public, ``z3u2...`` secret) -> key pair."""
         name, raw = decode_multikey(public_multibase)
         if name != "ed25519-pub":
@@ -56,7 +65,7 @@ class Ed25519KeyPair:
         return pair
 
     @classmethod
-    def from_public_bytes(cls, raw: bytes) -> "Ed25519KeyPair":
+    def from_public_bytes(cls, raw: bytes) -> Ed25519KeyPair:
         try:
             return cls(Ed25519PublicKey.from_public_bytes(raw))
         except ValueError as exc:

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import cast
 
 from badger.errors import ResolutionError
 
@@ -47,8 +48,14 @@ class HttpFetcher:
     """``fetch(url) -> bytes`` within ``timeout`` seconds in all (not per socket read, so a
     server dripping bytes cannot hold a verifier) and at most ``max_bytes`` bytes."""
 
-    def __init__(self, *, timeout: float = 5.0, max_bytes: int = 256 * 1024, public_only: bool = False,
-                 allowed_hosts: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        *,
+        timeout: float = 5.0,
+        max_bytes: int = 256 * 1024,
+        public_only: bool = False,
+        allowed_hosts: tuple[str, ...] = (),
+    ):
         """``public_only``: refuse hosts that resolve to loopback, private, link-local or reserved
         addresses (a public verify endpoint must not become a way to reach the server's own
         network), except ``allowed_hosts`` (``host`` or ``host:port``)."""
@@ -67,7 +74,7 @@ class HttpFetcher:
         except (OSError, UnicodeError) as exc:
             raise ResolutionError(f"cannot resolve {parts.hostname}: {exc}", code="key.fetch_failed") from exc
         for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+            address = ipaddress.ip_address(cast(str, info[4][0]).split("%", 1)[0])
             if not address.is_global:
                 raise ResolutionError(f"refusing to fetch {url}: not a public address", code="key.fetch_refused")
 
@@ -95,6 +102,9 @@ class HttpFetcher:
                     body += chunk
         except ResolutionError:
             raise
+        except urllib.error.HTTPError as exc:
+            exc.close()  # an error answer holds its connection open until closed
+            raise ResolutionError(f"cannot fetch {url}: {exc}", code="key.fetch_failed") from exc
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             raise ResolutionError(f"cannot fetch {url}: {exc}", code="key.fetch_failed") from exc
         if len(body) > self.max_bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -79,7 +80,7 @@ def public_jwk(key, *, kid: str | None = None) -> dict:
     return jwk
 
 
-def key_from_jwk(jwk: dict):
+def key_from_jwk(jwk: object):
     """Public key object from a JWK dict. Raises KeyMaterialError; private members are ignored."""
     if not isinstance(jwk, dict):
         raise KeyMaterialError("a JWK must be a JSON object", code="key.bad_jwk")
@@ -99,7 +100,11 @@ def key_from_jwk(jwk: dict):
 
 def jwk_thumbprint(jwk: dict) -> str:
     """RFC 7638 thumbprint (SHA-256, base64url): a stable ``kid`` for a key."""
-    members = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}
+    members: dict[Any, tuple[str, ...]] = {
+        "RSA": ("e", "kty", "n"),
+        "EC": ("crv", "kty", "x", "y"),
+        "OKP": ("crv", "kty", "x"),
+    }
     required = members.get(jwk.get("kty"))
     if not required:
         raise KeyMaterialError("unsupported JWK key type", code="key.unsupported_type")
@@ -110,9 +115,7 @@ def jwk_thumbprint(jwk: dict) -> str:
 
 def private_pem(key, password: bytes | None = None) -> bytes:
     """PKCS#8 PEM of a private key, encrypted with ``password`` when given."""
-    enc = (
-        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
-    )
+    enc = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
 
 

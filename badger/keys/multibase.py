@@ -27,7 +27,11 @@ ED25519_PRIV = b"\x80\x26"
 P256_PUB = b"\x80\x24"
 
 # Some tools (the OB 3.0 implementation guide among them) encode the 64-byte seed||public form.
-_HEADERS = {ED25519_PUB: ("ed25519-pub", (32,)), ED25519_PRIV: ("ed25519-priv", (32, 64)), P256_PUB: ("p256-pub", (33,))}
+_HEADERS = {
+    ED25519_PUB: ("ed25519-pub", (32,)),
+    ED25519_PRIV: ("ed25519-priv", (32, 64)),
+    P256_PUB: ("p256-pub", (33,)),
+}
 
 
 def multibase_encode(data: bytes) -> str:
@@ -55,7 +59,7 @@ def decode_multikey(value: str) -> tuple[str, bytes]:
     data = multibase_decode(value)
     for header, (name, size) in _HEADERS.items():
         if data.startswith(header):
-            raw = data[len(header):]
+            raw = data[len(header) :]
             if len(raw) not in size:
                 raise KeyMaterialError(f"{name} key has a wrong length", code="key.bad_length")
             return name, raw

@@ -9,11 +9,14 @@ resolved offline; did:web and https go through an injected fetcher (see
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 import base58
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from badger.errors import KeyMaterialError, ResolutionError
 from badger.keys.did import did_key_document, did_web_document_url
@@ -60,8 +63,6 @@ class VerificationMethod:
             if name == "ed25519-pub":
                 return Ed25519KeyPair.from_public_bytes(raw).public_key
             if name == "p256-pub":
-                from cryptography.hazmat.primitives.asymmetric import ec
-
                 return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
             raise KeyMaterialError(f"unsupported key {name}", code="key.unsupported_type")
         if "publicKeyJwk" in doc:
@@ -72,8 +73,6 @@ class VerificationMethod:
 
     def ed25519(self) -> Ed25519KeyPair:
         """The key as an Ed25519 pair (public only). Raises KeyMaterialError for other types."""
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
         key = self.public_key()
         if not isinstance(key, Ed25519PublicKey):
             raise KeyMaterialError("not an Ed25519 key", code="key.unsupported_type")
@@ -128,9 +127,10 @@ def find_verification_method(doc: dict, vm_id: str, *, purpose: str | None = "as
     if doc.get("id") == vm_id and doc.get("type") in _KEY_TYPES:
         method = doc
     else:
-        method = next((m for m in _entries(doc) if _absolute(base, m.get("id", "")) == vm_id), None)
-        if method is None:
+        found = next((m for m in _entries(doc) if _absolute(base, m.get("id", "")) == vm_id), None)
+        if found is None:
             raise ResolutionError(f"{vm_id} is not in its controller document", code="key.method_not_found")
+        method = found
         if purpose and purpose in doc:
             listed = doc[purpose] if isinstance(doc[purpose], list) else [doc[purpose]]
             ids = {_absolute(base, x if isinstance(x, str) else x.get("id", "")) for x in listed}
@@ -151,11 +151,11 @@ class StaticResolver:
     Used for offline verification (tests, spec fixtures) and for our own issuers' keys.
     """
 
-    def __init__(self, documents: Mapping[str, dict] = ()):
+    def __init__(self, documents: Mapping[str, dict] | Iterable[tuple[str, dict]] = ()):
         self._documents = dict(documents)
 
     @classmethod
-    def from_methods(cls, methods: Iterable[dict]) -> "StaticResolver":
+    def from_methods(cls, methods: Iterable[dict]) -> StaticResolver:
         """Build from verification method dicts (each with ``id`` and ``controller``)."""
         docs: dict[str, dict] = {}
         for m in methods:
@@ -220,7 +220,7 @@ class FetchingResolver:
 
     def document(self, url: str) -> dict:
         if url.startswith("did:web:"):
-            host = unquote(url[len("did:web:"):].split(":", 1)[0].split("#", 1)[0])
+            host = unquote(url[len("did:web:") :].split(":", 1)[0].split("#", 1)[0])
             scheme = "http" if host in self._http_hosts else "https"
             doc = self._document(did_web_document_url(url, scheme=scheme))
             if doc.get("id") != url.split("#", 1)[0]:

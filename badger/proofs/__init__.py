@@ -9,8 +9,17 @@ from badger.proofs.data_integrity import ProofCheck, add_proof, proofs_of, verif
 from badger.proofs.vc_jwt import ALLOWED_ALGORITHMS, MAX_TOKEN_LENGTH, JwtVerification
 
 __all__ = [
-    "SUITES", "data_integrity", "eddsa_rdfc_2022", "vc_jwt", "ProofCheck", "add_proof", "proofs_of",
-    "verify_proofs", "JwtVerification", "ALLOWED_ALGORITHMS", "MAX_TOKEN_LENGTH",
+    "SUITES",
+    "data_integrity",
+    "eddsa_rdfc_2022",
+    "vc_jwt",
+    "ProofCheck",
+    "add_proof",
+    "proofs_of",
+    "verify_proofs",
+    "JwtVerification",
+    "ALLOWED_ALGORITHMS",
+    "MAX_TOKEN_LENGTH",
 ]
 
 # {format name: module}: "ldp" documents carry a Data Integrity proof, "jwt" ones are a compact JWS.

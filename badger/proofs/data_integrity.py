@@ -112,7 +112,9 @@ def proofs_of(document: dict) -> list:
     return proof if isinstance(proof, list) else [proof]
 
 
-def verify_proofs(document: dict, *, resolver, loader=None, expected_purpose: str = "assertionMethod") -> list[ProofCheck]:
+def verify_proofs(
+    document: dict, *, resolver, loader=None, expected_purpose: str = "assertionMethod"
+) -> list[ProofCheck]:
     """Verify every proof of ``document`` (§4.4 Verify Proof, once per proof of the set).
 
     Input: a secured document; ``resolver.resolve(vm_id)`` gives the verification method.
@@ -120,7 +122,10 @@ def verify_proofs(document: dict, *, resolver, loader=None, expected_purpose: st
     ``supported=False``). Never raises for a bad document.
     """
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    return [_verify_one(unsecured, p, resolver=resolver, loader=loader, purpose=expected_purpose) for p in proofs_of(document)]
+    return [
+        _verify_one(unsecured, p, resolver=resolver, loader=loader, purpose=expected_purpose)
+        for p in proofs_of(document)
+    ]
 
 
 def _fail(proof: dict, code: str, detail: str, **extra) -> ProofCheck:
@@ -142,7 +147,12 @@ def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> Pr
         # "eddsa-2022" is the draft name of the same algorithm (vc-di-eddsa 2022 drafts); the
         # 1EdTech validator accepts credentials signed under it, and so do we.
         if proof.get("cryptosuite") not in (EDDSA_RDFC_2022, "eddsa-2022"):
-            return _fail(proof, "proof.unsupported_cryptosuite", f"unsupported cryptosuite {proof.get('cryptosuite')!r}", supported=False)
+            return _fail(
+                proof,
+                "proof.unsupported_cryptosuite",
+                f"unsupported cryptosuite {proof.get('cryptosuite')!r}",
+                supported=False,
+            )
     elif ptype != ED25519_SIGNATURE_2020:
         return _fail(proof, "proof.unsupported_type", f"unsupported proof type {ptype!r}", supported=False)
 
@@ -163,7 +173,12 @@ def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> Pr
     if "@context" in proof:
         proof_context = proof["@context"] if isinstance(proof["@context"], list) else [proof["@context"]]
         if document_context[: len(proof_context)] != proof_context:
-            return _fail(proof, "proof.context_mismatch", "proof @context does not prefix the document's", verification_method=vm_id)
+            return _fail(
+                proof,
+                "proof.context_mismatch",
+                "proof @context does not prefix the document's",
+                verification_method=vm_id,
+            )
 
     try:
         method = resolver.resolve(vm_id)
@@ -179,13 +194,26 @@ def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> Pr
     except JsonLdError as exc:
         return _fail(proof, exc.code, str(exc), verification_method=vm_id, controller=method.controller)
     except KeyMaterialError as exc:
-        return _fail(proof, "proof.malformed", f"proofValue: {exc}", verification_method=vm_id, controller=method.controller)
+        return _fail(
+            proof, "proof.malformed", f"proofValue: {exc}", verification_method=vm_id, controller=method.controller
+        )
     except BadgerError as exc:  # defensive: never raise out of verification
         return _fail(proof, "proof.error", str(exc), verification_method=vm_id, controller=method.controller)
     if not ok:
-        return _fail(proof, "proof.signature_mismatch", "the signature does not match the document",
-                     verification_method=vm_id, controller=method.controller, created=created)
+        return _fail(
+            proof,
+            "proof.signature_mismatch",
+            "the signature does not match the document",
+            verification_method=vm_id,
+            controller=method.controller,
+            created=created,
+        )
     return ProofCheck(
-        proof_type=ptype, verified=True, verification_method=vm_id, controller=method.controller,
-        created=created, cryptosuite=proof.get("cryptosuite"), proof=proof,
+        proof_type=ptype,
+        verified=True,
+        verification_method=vm_id,
+        controller=method.controller,
+        created=created,
+        cryptosuite=proof.get("cryptosuite"),
+        proof=proof,
     )

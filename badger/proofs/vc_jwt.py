@@ -61,7 +61,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -71,7 +71,13 @@ from badger.credentials.dates import parse_datetime
 from badger.credentials.problems import Problem
 from badger.credentials.vocab import VC_V1_CONTEXT
 from badger.errors import KeyMaterialError, ProofError, ResolutionError
-from badger.keys.jwk import PRIVATE_JWK_MEMBERS, algorithm_for, jwk_thumbprint, key_from_jwk, public_jwk
+from badger.keys.jwk import (
+    PRIVATE_JWK_MEMBERS,
+    algorithm_for,
+    jwk_thumbprint,
+    key_from_jwk,
+    public_jwk,
+)
 from badger.keys.resolver import KeyResolver
 
 __all__ = ["ALLOWED_ALGORITHMS", "MAX_TOKEN_LENGTH", "JwtVerification", "sign", "decode", "verify"]
@@ -98,7 +104,7 @@ _ACCEPTED_TYP = {"jwt", "vc+jwt", "vc+ld+json+jwt"}
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 # XML Schema dateTime with a mandatory timezone (VC 2.0 "Validity Period" uses xsd:dateTimeStamp).
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _PRIVATE_KEY_TYPES = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
 
@@ -222,9 +228,7 @@ def sign(
 def _numeric_date_or_raise(value, name: str) -> int:
     seconds = _numeric_date(value)
     if seconds is None:
-        raise ProofError(
-            f"{name} is not an XML Schema dateTime with a timezone: {value!r}", code="jwt.bad_date"
-        )
+        raise ProofError(f"{name} is not an XML Schema dateTime with a timezone: {value!r}", code="jwt.bad_date")
     return seconds
 
 

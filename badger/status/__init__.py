@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from badger.status import bitstring
-from badger.status.bitstring import *  # noqa: F401,F403  (the public API is bitstring's __all__)
+from badger.status.bitstring import *  # noqa: F403  (the public API is bitstring's __all__)
 
 __all__ = list(bitstring.__all__)

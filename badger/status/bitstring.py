@@ -27,8 +27,14 @@ from typing import NamedTuple
 
 from badger.credentials.vocab import (
     LEGACY_STATUS_CREDENTIAL as LEGACY_CREDENTIAL,
+)
+from badger.credentials.vocab import (
     LEGACY_STATUS_ENTRY as LEGACY_ENTRY,
+)
+from badger.credentials.vocab import (
     LEGACY_STATUS_SUBJECT as LEGACY_SUBJECT,
+)
+from badger.credentials.vocab import (
     STATUS_LIST_CREDENTIAL,
     STATUS_LIST_ENTRY,
     STATUS_LIST_SUBJECT,
@@ -130,7 +136,7 @@ def _gunzip(raw: bytes, max_bytes: int) -> bytes:
 
 
 def decode_list(
-    encoded: str,
+    encoded: object,
     *,
     max_bits: int = DEFAULT_MAX_BITS,
     min_bits: int = MIN_BITS,
@@ -179,9 +185,7 @@ def _check_index(bits: bytes | bytearray, index: int, size: int) -> int:
         raise _fail(f"statusSize must be an integer from 1 to {MAX_STATUS_SIZE}", "status.bad_entry")
     position = index * size
     if index < 0 or position + size > len(bits) * 8:
-        raise _fail(
-            f"index {index} is outside a list of {len(bits) * 8 // size} entries", "status.range_error"
-        )
+        raise _fail(f"index {index} is outside a list of {len(bits) * 8 // size} entries", "status.range_error")
     return position
 
 
@@ -241,7 +245,7 @@ def set_bit(bits: bytearray, index: int, value: int | bool) -> None:
 
 def status_list_credential(
     *,
-    id: str,  # noqa: A002 - the JSON member is called id
+    id: str,
     issuer: str | dict,
     purpose: str,
     encoded_list: str,
@@ -315,7 +319,7 @@ class StatusEntry(NamedTuple):
     """A parsed credentialStatus entry (BitstringStatusListEntry or StatusList2021Entry)."""
 
     list_url: str
-    index: int
+    index: int  # type: ignore[assignment]  # NamedTuple field deliberately shadows tuple.index
     purpose: str
     size: int | None  # statusSize when the entry states it
     legacy: bool  # True for StatusList2021Entry
@@ -410,9 +414,7 @@ def check_status(
     if not purposes or not all(isinstance(p, str) and p for p in purposes):
         raise _fail("credentialSubject.statusPurpose is missing", "status.bad_credential")
     if parsed.purpose not in purposes:
-        raise _fail(
-            f"the entry's purpose {parsed.purpose!r} is not the list's {purposes!r}", "status.purpose_mismatch"
-        )
+        raise _fail(f"the entry's purpose {parsed.purpose!r} is not the list's {purposes!r}", "status.purpose_mismatch")
 
     subject_size = _size(subject.get("statusSize"), "the list's")
     if parsed.size is not None and subject_size is not None and parsed.size != subject_size:

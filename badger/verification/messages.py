@@ -110,5 +110,9 @@ def message(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The human message for ``code`` in ``lang`` (``fr`` or ``en``; French for anything else)."""
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
-    msgid = MESSAGES.get(code) or MESSAGES.get(code.split(".", 1)[0]) or MESSAGES["proof" if code.startswith("key.") else "schema"]
+    msgid = (
+        MESSAGES.get(code)
+        or MESSAGES.get(code.split(".", 1)[0])
+        or MESSAGES["proof" if code.startswith("key.") else "schema"]
+    )
     return translations(lang).gettext(msgid)

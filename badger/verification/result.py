@@ -1,8 +1,9 @@
-"""The verification result: one entry per check, in a fixed order (interfaces.md)."""
+"""The verification result: one entry per check, in a fixed order (docs/interfaces.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from badger.verification.messages import message
 
@@ -21,13 +22,16 @@ class Check:
     problems: tuple = ()
 
     def as_dict(self, lang: str = "fr") -> dict:
-        out = {"check": self.check, "status": self.status, "code": self.code, "message": message(self.code, lang)}
+        out: dict[str, Any] = {
+            "check": self.check,
+            "status": self.status,
+            "code": self.code,
+            "message": message(self.code, lang),
+        }
         if self.detail:
             out["detail"] = self.detail
         if self.problems:
-            out["problems"] = [
-                {**p.as_dict(), "message": message(p.code, lang)} for p in self.problems
-            ]
+            out["problems"] = [{**p.as_dict(), "message": message(p.code, lang)} for p in self.problems]
         return out
 
 

@@ -8,13 +8,13 @@ same issuer as the credential it speaks for — otherwise anyone could publish a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
+from badger.credentials.access import issuer_id
 from badger.errors import BadgerError, StatusListError
 from badger.proofs.data_integrity import verify_proofs
 from badger.status.bitstring import check_status, parse_entry
-from badger.credentials.access import issuer_id
 from badger.verification.verifier import StatusOutcome, dates_check
 
 __all__ = ["StatusListChecker"]

@@ -1,6 +1,6 @@
 """verify(): JSON, JWT, PNG or SVG in; a result with one entry per check out. Never raises.
 
-Checks, in order (interfaces.md): format, schema, proof, issuer key binding, dates, status,
+Checks, in order (docs/interfaces.md): format, schema, proof, issuer key binding, dates, status,
 recipient. Time, key resolution, the JSON-LD loader and status lookup are injected.
 """
 
@@ -15,14 +15,25 @@ from badger import baking
 from badger.credentials.access import issuer_id
 from badger.credentials.dates import parse_datetime
 from badger.credentials.identity import matches_identity
-from badger.credentials.vocab import ACHIEVEMENT_CREDENTIAL_SCHEMA, ENDORSEMENT_CREDENTIAL_SCHEMA, PROFILE_SCHEMA
 from badger.credentials.validation import validate
+from badger.credentials.vocab import (
+    ACHIEVEMENT_CREDENTIAL_SCHEMA,
+    ENDORSEMENT_CREDENTIAL_SCHEMA,
+    PROFILE_SCHEMA,
+)
 from badger.errors import BadgerError, BakingError, ImageTooLarge, ResolutionError
 from badger.keys.jwk import jwk_thumbprint, public_jwk
 from badger.keys.resolver import methods_of
 from badger.proofs import vc_jwt
 from badger.proofs.data_integrity import verify_proofs
-from badger.verification.result import FAILED, PASSED, SKIPPED, WARNING, Check, VerificationResult
+from badger.verification.result import (
+    FAILED,
+    PASSED,
+    SKIPPED,
+    WARNING,
+    Check,
+    VerificationResult,
+)
 
 __all__ = ["verify", "StatusChecker", "StatusOutcome", "MAX_INPUT_BYTES"]
 
@@ -62,8 +73,10 @@ def verify(
     """
     try:
         return _verify(data, resolver=resolver, now=now, loader=loader, status=status, email=email)
-    except Exception as exc:  # the last line of defence: a verifier must answer, not crash
-        return VerificationResult(checks=(Check("format", FAILED, "format.unrecognised", f"internal error: {type(exc).__name__}"),))
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a verifier must answer, not crash
+        return VerificationResult(
+            checks=(Check("format", FAILED, "format.unrecognised", f"internal error: {type(exc).__name__}"),)
+        )
 
 
 def _verify(data, *, resolver, now, loader, status, email) -> VerificationResult:
@@ -77,8 +90,9 @@ def _verify(data, *, resolver, now, loader, status, email) -> VerificationResult
         jwt_result = vc_jwt.verify(token, resolver=resolver)
         credential = jwt_result.credential
         if credential is None:
-            checks[0] = Check("format", FAILED, jwt_result.problems[0].code, jwt_result.problems[0].detail,
-                              tuple(jwt_result.problems))
+            checks[0] = Check(
+                "format", FAILED, jwt_result.problems[0].code, jwt_result.problems[0].detail, tuple(jwt_result.problems)
+            )
             return _finish(checks, None, fmt)
 
     # schema
@@ -106,11 +120,17 @@ def _finish(checks: list[Check], credential, fmt, vm=None) -> VerificationResult
     for name in ("format", "schema", "proof", "issuer", "dates", "status", "recipient"):
         if name not in names:
             checks.append(Check(name, SKIPPED, "skipped"))
-    return VerificationResult(checks=tuple(checks), credential=credential, format=fmt,
-                              summary=_summary(credential, fmt), verification_method=vm)
+    return VerificationResult(
+        checks=tuple(checks),
+        credential=credential,
+        format=fmt,
+        summary=_summary(credential, fmt),
+        verification_method=vm,
+    )
 
 
 # ---------------------------------------------------------------------------------------- format
+
 
 def _read(data):
     """-> (format check, format name, credential dict or None, JWS string or None)."""
@@ -142,7 +162,12 @@ def _read(data):
     if len(text) > MAX_INPUT_BYTES:
         return Check("format", FAILED, "format.too_large"), None, None, None
     if _JWS.match(text):
-        return Check("format", PASSED, "format.jwt" if fmt == "json" else f"format.{fmt}"), fmt if fmt != "json" else "jwt", None, text
+        return (
+            Check("format", PASSED, "format.jwt" if fmt == "json" else f"format.{fmt}"),
+            fmt if fmt != "json" else "jwt",
+            None,
+            text,
+        )
     if text.startswith("{"):
         try:
             doc = json.loads(text)
@@ -155,6 +180,7 @@ def _read(data):
 
 # ---------------------------------------------------------------------------------------- schema
 
+
 def _schema_check(credential: dict) -> Check:
     problems = validate(credential, mode="verify")
     if problems:
@@ -164,7 +190,8 @@ def _schema_check(credential: dict) -> Check:
     # that never fetches schemas cannot do: say so, without failing the credential.
     entries = credential.get("credentialSchema") or []
     unknown = [
-        e.get("id") for e in (entries if isinstance(entries, list) else [entries])
+        e.get("id")
+        for e in (entries if isinstance(entries, list) else [entries])
         if isinstance(e, dict) and e.get("id") not in KNOWN_SCHEMAS
     ]
     if unknown:
@@ -173,6 +200,7 @@ def _schema_check(credential: dict) -> Check:
 
 
 # ---------------------------------------------------------------------------------------- proofs
+
 
 def _ldp_proof_check(credential, resolver, loader):
     results = verify_proofs(credential, resolver=resolver, loader=loader)
@@ -184,17 +212,28 @@ def _ldp_proof_check(credential, resolver, loader):
     if failed or not good:
         bad = failed[0] if failed else results[0]
         problems = tuple(p for r in results if not r.verified for p in r.problems)
-        return Check("proof", FAILED, bad.problems[0].code, bad.problems[0].detail, problems), bad.controller, bad.verification_method, None
+        return (
+            Check("proof", FAILED, bad.problems[0].code, bad.problems[0].detail, problems),
+            bad.controller,
+            bad.verification_method,
+            None,
+        )
     # Unknown proof types beside a valid one are reported, not fatal (a proof set may carry
     # suites this verifier does not know; VC Data Integrity §2.1.1).
     skipped = tuple(p for r in results if not r.supported for p in r.problems)
     first = good[0]
     detail = f"{first.proof_type}/{first.cryptosuite}" if first.cryptosuite else first.proof_type
-    return Check("proof", PASSED, "proof.ok", detail, skipped), first.controller, first.verification_method, first.created
+    return (
+        Check("proof", PASSED, "proof.ok", detail, skipped),
+        first.controller,
+        first.verification_method,
+        first.created,
+    )
 
 
-def _binding_check(proof_ok: bool, controller: str | None, issuer_id: str | None, vm: str | None = None,
-                   resolver=None) -> Check:
+def _binding_check(
+    proof_ok: bool, controller: str | None, issuer_id: str | None, vm: str | None = None, resolver=None
+) -> Check:
     if issuer_id is None:
         return Check("issuer", FAILED, "issuer.missing")
     if not proof_ok:
@@ -204,7 +243,9 @@ def _binding_check(proof_ok: bool, controller: str | None, issuer_id: str | None
     # issuer publishes itself, e.g. an https issuer signing with a did:key).
     if controller == issuer_id or (vm and resolver is not None and _issuer_lists(resolver, issuer_id, vm)):
         return Check("issuer", PASSED, "issuer.ok", issuer_id)
-    return Check("issuer", FAILED, "issuer.key_not_controlled", f"key controller {controller!r} is not issuer {issuer_id!r}")
+    return Check(
+        "issuer", FAILED, "issuer.key_not_controlled", f"key controller {controller!r} is not issuer {issuer_id!r}"
+    )
 
 
 def _issuer_lists(resolver, issuer_id: str, vm: str) -> bool:
@@ -249,6 +290,7 @@ def _jwt_binding_check(result, issuer_id: str | None, resolver) -> Check:
 
 # ----------------------------------------------------------------------------------------- dates
 
+
 def dates_check(credential: dict, now: datetime) -> Check:
     # VC 2.0 validFrom/validUntil; VC 1.1 issuanceDate/expirationDate for older credentials.
     start_raw = credential.get("validFrom", credential.get("issuanceDate"))
@@ -264,6 +306,7 @@ def dates_check(credential: dict, now: datetime) -> Check:
 
 
 # ---------------------------------------------------------------------------------------- status
+
 
 def _status_check(credential: dict, status: StatusChecker | None) -> Check:
     entries = credential.get("credentialStatus")
@@ -285,6 +328,7 @@ def _status_check(credential: dict, status: StatusChecker | None) -> Check:
 
 # ------------------------------------------------------------------------------------- recipient
 
+
 def _recipient_check(credential: dict, email: str | None) -> Check:
     if not email:
         return Check("recipient", SKIPPED, "recipient.not_checked")
@@ -305,6 +349,7 @@ def _recipient_check(credential: dict, email: str | None) -> Check:
 
 # --------------------------------------------------------------------------------------- summary
 
+
 def _summary(credential, fmt) -> dict:
     if not isinstance(credential, dict):
         return {}
@@ -317,7 +362,8 @@ def _summary(credential, fmt) -> dict:
         "type": credential.get("type"),
         "format": fmt,
         "issuer": {k: issuer.get(k) for k in ("id", "name", "url") if isinstance(issuer, dict) and k in issuer}
-        if isinstance(issuer, dict) else {"id": issuer},
+        if isinstance(issuer, dict)
+        else {"id": issuer},
         "validFrom": credential.get("validFrom", credential.get("issuanceDate")),
         "validUntil": credential.get("validUntil", credential.get("expirationDate")),
     }

@@ -1,35 +1,51 @@
 """The web layer: create_app() and blueprints. Thin: parse input, call one service, map
-errors, render (architecture convention 8)."""
+errors, render (docs/architecture.md, "Thin edges")."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
+from badger.application import build
 from badger.config import Settings, load_settings
+from badger.core.app import Badger
 from badger.resources import templates_dir
-from badger.services import Badger
+from badger.web import auth, errors, i18n
+from badger.web.accounts import admin
+from badger.web.accounts import views as account_pages
+from badger.web.api import vcapi
+from badger.web.api import views as api
+from badger.web.current import badger_app
+from badger.web.dashboard import emails as dashboard_emails
+from badger.web.dashboard import programmes as programme_pages
+from badger.web.dashboard import staff
+from badger.web.dashboard import views as dashboard
+from badger.web.public import learners as learner_pages
+from badger.web.public import views as public
 
 __all__ = ["create_app", "badger_app"]
 
 
-def create_app(settings: Settings | Mapping | None = None, *, badger: Badger | None = None) -> Flask:
+def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: Badger | None = None) -> Flask:
     """The Flask app. ``settings`` may be a Settings, a mapping of overrides (then the
-    environment still applies), or None (environment only)."""
+    environment still applies), or None (environment only); ``badger`` a container already
+    built (badger.application.build)."""
     if badger is None:
         if not isinstance(settings, Settings):
             settings = load_settings(settings)
-        badger = Badger(settings)
+        badger = build(settings)
     app = Flask("badger", template_folder=str(templates_dir()), instance_path=badger.settings.instance_path)
-    app.config.update(SECRET_KEY=badger.settings.secret_key,
-                      MAX_CONTENT_LENGTH=badger.settings.max_upload_bytes + 64 * 1024,
-                      JSON_SORT_KEYS=False)
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.config.update(
+        SECRET_KEY=badger.settings.secret_key,
+        MAX_CONTENT_LENGTH=badger.settings.max_upload_bytes + 64 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["badger"] = badger
-
-    from badger.web import api, errors, i18n, public, vcapi
 
     i18n.init_app(app)
     errors.register(app)
@@ -37,30 +53,23 @@ def create_app(settings: Settings | Mapping | None = None, *, badger: Badger | N
     app.register_blueprint(api.bp)
     app.register_blueprint(vcapi.bp)
     # session cookies, Flask-Login, CSRF on every form; /account, /admin, /dashboard/
-    from badger.web import accounts as account_pages, admin, auth, staff
-
     auth.init_app(app)
+    csrf: CSRFProtect = app.extensions["badger_csrf"]
+    # Bearer-token and public JSON endpoints take no cookie, so no CSRF token either.
+    csrf.exempt(api.bp)
+    csrf.exempt(vcapi.bp)
+    for view in (
+        public.api_verify,
+        public.vcapi_verify_credential,
+        public.vcapi_verify_presentation,
+        public.verify_submit,
+    ):
+        csrf.exempt(view)
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(staff.bp)
-    # the partner dashboard pages (/dashboard/<slug>/...)
-    from badger.web import dashboard
-
-    app.register_blueprint(dashboard.bp)
-    # /dashboard/<slug>/programmes/... and the learner pages /learners/<token>
-    from badger.web import learners as learner_pages, programmes as programme_pages
-
-    app.register_blueprint(programme_pages.bp)
-    app.register_blueprint(learner_pages.bp)
-    # /dashboard/<slug>/emails (the partner's e-mail texts, preview, outbox)
-    from badger.web import dashboard_emails
-
-    app.register_blueprint(dashboard_emails.bp)
+    app.register_blueprint(dashboard.bp)  # /dashboard/<slug>/...
+    app.register_blueprint(programme_pages.bp)  # /dashboard/<slug>/programmes/...
+    app.register_blueprint(learner_pages.bp)  # /learners/<token>
+    app.register_blueprint(dashboard_emails.bp)  # /dashboard/<slug>/emails
     return app
-
-
-def badger_app() -> Badger:
-    """The service container of the current Flask app."""
-    from flask import current_app
-
-    return current_app.extensions["badger"]

@@ -30,20 +30,47 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, get_locale, gettext as _, lazy_gettext as _l
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from badger.accounts import service as accounts
+from badger.core import audit
 from badger.errors import NotFound
-from badger.services import accounts, audit
+from badger.web.current import badger_app
 
-__all__ = ["init_app", "login_required", "membership_required", "admin_required", "current_user", "CurrentUser",
-           "safe_next", "render", "NAV", "dashboard_nav", "partner_home", "client_ip"]
+__all__ = [
+    "init_app",
+    "login_required",
+    "membership_required",
+    "admin_required",
+    "current_user",
+    "CurrentUser",
+    "safe_next",
+    "render",
+    "NAV",
+    "dashboard_nav",
+    "partner_home",
+    "client_ip",
+]
 
 
 @dataclass(frozen=True)
@@ -69,14 +96,13 @@ class CurrentUser:
         return audit.Actor(f"user:{self.id}", self.email)
 
     @classmethod
-    def of(cls, user) -> "CurrentUser":
-        return cls(id=user.id, email=user.email, name=user.name, is_admin=bool(user.is_admin),
-                   session_nonce=user.session_nonce)
+    def of(cls, user) -> CurrentUser:
+        return cls(
+            id=user.id, email=user.email, name=user.name, is_admin=bool(user.is_admin), session_nonce=user.session_nonce
+        )
 
 
 def _load_user(identifier: str):
-    from badger.web import badger_app
-
     user_id, _sep, nonce = (identifier or "").partition(":")
     if not user_id or not nonce:
         return None
@@ -153,20 +179,18 @@ def init_app(app: Flask) -> None:
         if "_user_id" in session:
             current_user._get_current_object()
 
-    csrf = CSRFProtect(app)
-    from badger.web import api, public, vcapi
-
-    csrf.exempt(api.bp)
-    csrf.exempt(vcapi.bp)
-    for view in ("api_verify", "vcapi_verify_credential", "vcapi_verify_presentation", "verify_submit"):
-        if hasattr(public, view):
-            csrf.exempt(getattr(public, view))
+    app.extensions["badger_csrf"] = CSRFProtect(app)  # the blueprints exempt from it: badger.web.create_app
     app.register_error_handler(CSRFError, _csrf_refused)
 
     @app.context_processor
     def _dashboard_helpers():
-        return {"dashboard_nav": dashboard_nav, "dashboard_partners": dashboard_partners,
-                "partner_home": partner_home, "role_label": role_label, "min_password": accounts.MIN_PASSWORD_LENGTH}
+        return {
+            "dashboard_nav": dashboard_nav,
+            "dashboard_partners": dashboard_partners,
+            "partner_home": partner_home,
+            "role_label": role_label,
+            "min_password": accounts.MIN_PASSWORD_LENGTH,
+        }
 
     app.jinja_env.filters.setdefault("short_datetime", _short_datetime)
 
@@ -176,11 +200,12 @@ def _short_datetime(value) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:  # SQLite keeps no time zone: stored as UTC
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return format_datetime(value, "short")
 
 
 # ------------------------------------------------------------------------------------ decorators
+
 
 def membership_required(role: str, *, write: str | None = None):
     """Decorator for views under ``/dashboard/<slug>/...`` (see the module docstring)."""
@@ -192,13 +217,13 @@ def membership_required(role: str, *, write: str | None = None):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            from badger.web import badger_app
 
             needed = write if (write and request.method not in ("GET", "HEAD", "OPTIONS")) else role
             try:
                 with badger_app().transaction() as session:
-                    access = accounts.dashboard_access(session, current_user.id, current_user.is_admin,
-                                                       kwargs.get("slug", ""))
+                    access = accounts.dashboard_access(
+                        session, current_user.id, current_user.is_admin, kwargs.get("slug", "")
+                    )
                     # The layout's partner switcher, read now: a view may render inside its own
                     # transaction, and a second one opened while rendering waits on SQLite.
                     _remember_partners(session)
@@ -273,8 +298,9 @@ def dashboard_nav(issuer=None, role: str | None = None) -> list[dict]:
         endpoint = _endpoint(candidates)
         if endpoint is None or not accounts.has_role(role, lowest):
             continue
-        out.append({"label": str(label), "url": url_for(endpoint, slug=issuer.slug),
-                    "current": request.endpoint == endpoint})
+        out.append(
+            {"label": str(label), "url": url_for(endpoint, slug=issuer.slug), "current": request.endpoint == endpoint}
+        )
     return out
 
 
@@ -300,10 +326,10 @@ def dashboard_partners() -> list[dict]:
         return []
     cached = g.get("_dashboard_partners")
     if cached is None:
-        from badger.web import badger_app
-
         with badger_app().transaction() as session:
             cached = _remember_partners(session)
     current = g.get("issuer")
-    return [dict(p, url=partner_home(p["slug"], p["role"]), current=current is not None and current.slug == p["slug"])
-            for p in cached]
+    return [
+        dict(p, url=partner_home(p["slug"], p["role"]), current=current is not None and current.slug == p["slug"])
+        for p in cached
+    ]

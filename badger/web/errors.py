@@ -6,11 +6,18 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from badger.errors import (
-    BadgerError, Conflict, InvalidCredential, InvalidInput, NotFound, Unauthorized,
+    BadgerError,
+    Conflict,
+    InvalidCredential,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
 )
 
 __all__ = ["register", "problem", "wants_json", "PROBLEM_BASE"]
@@ -48,7 +55,8 @@ def language() -> str:
 def _is_machine(mimetype: str) -> bool:
     # JSON and its +json family (vc+ld+json, did+json...), and the JWT forms of credentials.
     return mimetype.startswith("application/") and (
-        mimetype == "application/json" or mimetype.endswith(("+json", "+jwt")) or mimetype == "application/jwt")
+        mimetype == "application/json" or mimetype.endswith(("+json", "+jwt")) or mimetype == "application/jwt"
+    )
 
 
 def wants_json() -> bool:
@@ -63,16 +71,22 @@ def wants_json() -> bool:
 
 
 def problem(status: int, code: str, detail: str = "", **extra):
-    body = {"type": PROBLEM_BASE + code, "title": str(_TITLES.get(status) or _("Error")), "status": status,
-            "code": code, "detail": detail}
+    body = {
+        "type": PROBLEM_BASE + code,
+        "title": str(_TITLES.get(status) or _("Error")),
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
     body.update(extra)
     if wants_json():
         response = jsonify(body)
         response.status_code = status
         response.mimetype = "application/problem+json"
         return response
-    return render_template("errors/error.html", problem=body, lang=language(),
-                           explanation=_EXPLANATIONS.get(status)), status
+    return render_template(
+        "errors/error.html", problem=body, lang=language(), explanation=_EXPLANATIONS.get(status)
+    ), status
 
 
 def _status_for(exc: BadgerError) -> int:

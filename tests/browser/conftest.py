@@ -23,11 +23,11 @@ Mark browser tests with ``@pytest.mark.browser`` (registered in pyproject.toml).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot as _screenshot
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import screenshot as _screenshot
 
 # ------------------------------------------------------------------------------------ browser
 
@@ -62,9 +62,14 @@ def _new_page(browser, **options):
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(
-        f"console.{message.type}: {message.text} ({message.location.get('url', '')})")
-        if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"console.{message.type}: {message.text} ({message.location.get('url', '')})")
+            if message.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
     page.console_errors = errors
     return context, page
@@ -81,8 +86,9 @@ def page(browser):
 @pytest.fixture
 def phone_page(browser):
     """A phone page (390×844, mobile, touch, fr-FR) in a fresh context."""
-    context, page = _new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                              accept_downloads=True)
+    context, page = _new_page(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, accept_downloads=True
+    )
     yield page
     context.close()
 

@@ -27,9 +27,12 @@ def test_healthz_and_verify_page_render_in_chromium(live_server, page, screensho
 
 def test_phone_page_and_live_server_helpers(live_server, phone_page, screenshot):
     # The CLI and the in-process container see the server's database.
-    profile = json.loads(live_server.cli("issuer", "create", "--name", "Labo de l'ESS",
-                                         "--url", "https://labo-ess.example", "--slug", "labo-ess").stdout)
-    from badger.services import issuers
+    profile = json.loads(
+        live_server.cli(
+            "issuer", "create", "--name", "Labo de l'ESS", "--url", "https://labo-ess.example", "--slug", "labo-ess"
+        ).stdout
+    )
+    from badger.issuers import service as issuers
 
     with live_server.badger.transaction() as session:
         assert issuers.get_issuer(session, "labo-ess").name == "Labo de l'ESS"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -51,11 +52,14 @@ def _png(path):
 @pytest.fixture(scope="module")
 def staff(live_server):
     """The CEC Ouest partner and one staff member with the issuer role."""
-    from badger.services import accounts, audit, issuers
+    from badger.accounts import service as accounts
+    from badger.core import audit
+    from badger.issuers import service as issuers
 
     with live_server.badger.transaction() as session:
-        issuer = issuers.create_issuer(live_server.badger, session, name="CEC Ouest 2023",
-                                       url="https://cec-ouest.example", slug=SLUG)
+        issuer = issuers.create_issuer(
+            live_server.badger, session, name="CEC Ouest 2023", url="https://cec-ouest.example", slug=SLUG
+        )
         user = accounts.create_user(live_server.badger, session, email=EMAIL, name="Claire Le Roux", password=PASSWORD)
         accounts.add_membership(live_server.badger, session, user, issuer, "issuer", actor=audit.SYSTEM)
     return EMAIL
@@ -78,7 +82,8 @@ def test_partner_journey(live_server, staff, browser, page, phone_page, screensh
     page.get_by_label("Nom", exact=True).fill("Animer une fresque du climat")
     page.get_by_label("Description", exact=True).fill("Avoir animé une fresque du climat au fresquathon de Vannes.")
     page.get_by_label("Critères d'obtention (Markdown)").fill(
-        "- Animer **une fresque** complète\n- Débriefer avec le groupe\n\n<script>alert('x')</script>")
+        "- Animer **une fresque** complète\n- Débriefer avec le groupe\n\n<script>alert('x')</script>"
+    )
     page.get_by_label("Nom en anglais").fill("Facilitate a Climate Fresk")
     page.get_by_label("Type de badge").select_option("Competency")
     page.get_by_label("Mots-clés").fill("climat, fresque")
@@ -152,7 +157,7 @@ def test_partner_journey(live_server, staff, browser, page, phone_page, screensh
     screenshot(page, "partner-journey/08-bulk-job-finished")
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le résultat (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
     assert [r["outcome"] for r in rows] == ["issued"] * 5
 
     # The credentials list, on a phone too.

@@ -19,9 +19,10 @@ def test_coordinator_confirms_and_learner_sees_badge_and_progress(live_server, p
     summary = json.loads(live_server.cli("demo").stdout)
     learner = summary["learners"][1]  # missed a session: the pathway is in progress
     assert learner["pathway_complete"] is False
-    coordinator = next(a for a in summary["login"]["accounts"] if a["role"] == "owner"
-                       and a["partner"] == "cec-ouest-2023")
-    learner_path = learner["url"][len(live_server.url):]
+    coordinator = next(
+        a for a in summary["login"]["accounts"] if a["role"] == "owner" and a["partner"] == "cec-ouest-2023"
+    )
+    learner_path = learner["url"][len(live_server.url) :]
 
     # The coordinator signs in and opens the programme.
     page.goto(live_server.url + "/account/login")

@@ -19,8 +19,9 @@ import pytest
 from playwright.sync_api import expect
 
 from badger.baking import unbake
-from badger.services import issuers, issuing
-from tests.web.pages import revoke
+from badger.issuance import issuing
+from badger.issuers import service as issuers
+from tests.web.pages.pages import revoke
 
 pytestmark = pytest.mark.browser
 
@@ -42,25 +43,45 @@ def _png() -> bytes:
 @pytest.fixture(scope="module")
 def site(live_server):
     """One issuer, one badge class with a PNG image, a valid and a revoked credential."""
-    from badger.services import achievements
+    from badger.achievements import service as achievements
 
     badger = live_server.badger
     with badger.transaction() as session:
-        issuer = issuers.create_issuer(badger, session, name="CEC Ouest 2023", url="https://cec-ouest.example",
-                                       slug="cec-ouest-2023",
-                                       description="Convention des Entreprises pour le Climat, Bretagne et Pays de la Loire.")
+        issuer = issuers.create_issuer(
+            badger,
+            session,
+            name="CEC Ouest 2023",
+            url="https://cec-ouest.example",
+            slug="cec-ouest-2023",
+            description="Convention des Entreprises pour le Climat, Bretagne et Pays de la Loire.",
+        )
         achievement = achievements.create_achievement(
-            badger, session, issuer, name="Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
+            badger,
+            session,
+            issuer,
+            name="Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
             description="Camp de base à Rennes, 20-21 janvier 2023 : diagnostic partagé, le monde d'après.",
-            criteria="Présence aux **deux journées** du camp de base.", image=_png(), achievement_type="Competency",
-            alignments=[{"target_name": "Gérer les impacts environnementaux", "target_framework": "ESCO",
-                         "target_url": "http://data.europa.eu/esco/skill/0a1b2c3d-0000-4000-8000-000000000000"}])
+            criteria="Présence aux **deux journées** du camp de base.",
+            image=_png(),
+            achievement_type="Competency",
+            alignments=[
+                {
+                    "target_name": "Gérer les impacts environnementaux",
+                    "target_framework": "ESCO",
+                    "target_url": "http://data.europa.eu/esco/skill/0a1b2c3d-0000-4000-8000-000000000000",
+                }
+            ],
+        )
         slug, achievement_id = issuer.slug, achievement.id
 
     def issue(name):
         with badger.transaction() as session:
-            return issuing.issue(badger, session, issuers.get_issuer(session, slug),
-                                 issuing.IssueRequest(achievement=achievement_id, email="elodie@exemple.fr", name=name))
+            return issuing.issue(
+                badger,
+                session,
+                issuers.get_issuer(session, slug),
+                issuing.IssueRequest(achievement=achievement_id, email="elodie@exemple.fr", name=name),
+            )
 
     valid, revoked = issue("Élodie Le Goff"), issue("Camille Martin")
     revoke(badger, revoked.id, REASON)
@@ -73,8 +94,8 @@ def _tampered(png: bytes) -> bytes:
     out, pos = bytearray(png[:8]), 8
     changed = False
     while pos < len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        data = bytearray(png[pos + 8:pos + 8 + length])
+        length, kind = struct.unpack(">I4s", png[pos : pos + 8])
+        data = bytearray(png[pos + 8 : pos + 8 + length])
         if kind == b"iTXt" and data.startswith(b"openbadgecredential\x00") and b"Session 1" in data:
             index = data.index(b"Session 1") + len("Session ")
             data[index] ^= ord("1") ^ ord("7")
@@ -97,7 +118,8 @@ def _drop(page, selector: str, data: bytes, name: str, mime: str) -> None:
                 zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: transfer}));
             }
         }""",
-        [selector, base64.b64encode(data).decode(), name, mime])
+        [selector, base64.b64encode(data).decode(), name, mime],
+    )
 
 
 def _no_horizontal_scroll(page) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -70,15 +70,17 @@ def assert_no_none(value, path="$"):
 
 # ----------------------------------------------------------------------------- dates
 
+
 def test_format_datetime():
     paris = timezone(timedelta(hours=2))
     assert b.format_datetime(datetime(2023, 6, 29, 9, 30, 15, 999_999, tzinfo=paris)) == "2023-06-29T07:30:15Z"
-    assert b.format_datetime(datetime(999, 1, 2, 3, 4, 5, tzinfo=timezone.utc)) == "0999-01-02T03:04:05Z"
+    assert b.format_datetime(datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)) == "0999-01-02T03:04:05Z"
     with pytest.raises(InvalidInput):
         b.format_datetime(datetime(2023, 1, 1))
 
 
 # ----------------------------------------------------------------------------- credentials
+
 
 def test_achievement_credential_shape():
     doc = credential()
@@ -93,7 +95,8 @@ def test_achievement_credential_shape():
     # Off by default: its type is undefined under [VC 2.0, OB 3.0.3] (see the builder's docstring).
     assert "credentialSchema" not in doc
     assert credential(credential_schema=True)["credentialSchema"] == [
-        {"id": ACHIEVEMENT_CREDENTIAL_SCHEMA, "type": SCHEMA_VALIDATOR_TYPE}]
+        {"id": ACHIEVEMENT_CREDENTIAL_SCHEMA, "type": SCHEMA_VALIDATOR_TYPE}
+    ]
     assert "validUntil" not in doc and "credentialStatus" not in doc and "evidence" not in doc
     assert_no_none(doc)
     assert validate(doc, mode="issue") == []
@@ -116,14 +119,16 @@ def test_a_complete_credential_validates_as_issued():
         image=b.image(id="https://badger.example/img/s1.png", caption="Badge de la session 1"),
         achievement_type="Badge",
         tags=("climat", "CEC Ouest 2023", "régénératif"),
-        alignments=[b.alignment(
-            target_name="Faire écosystème",
-            target_url="https://badger.example/competences/faire-ecosysteme",
-            target_description="Coopérer avec les acteurs du territoire.",
-            target_code="FE-1",
-            target_framework="Référentiel Crois/Sens",
-            target_type="ext:BadgerCompetence",
-        )],
+        alignments=[
+            b.alignment(
+                target_name="Faire écosystème",
+                target_url="https://badger.example/competences/faire-ecosysteme",
+                target_description="Coopérer avec les acteurs du territoire.",
+                target_code="FE-1",
+                target_framework="Référentiel Crois/Sens",
+                target_type="ext:BadgerCompetence",
+            )
+        ],
         creator=issuer(),
         in_language="fr-FR",
         human_code="CEC-O-S1",
@@ -134,10 +139,13 @@ def test_a_complete_credential_validates_as_issued():
     )
     doc = credential(
         achievement=ach,
-        issuer=issuer(phone="+33 2 99 00 00 00", description="Réseau d'entreprises",
-                      parent_org=b.profile(id="https://badger.example/issuers/cec", name="CEC")),
-        valid_from=datetime(2023, 1, 21, 17, 0, tzinfo=timezone.utc),
-        valid_until=datetime(2033, 1, 21, 17, 0, tzinfo=timezone.utc),
+        issuer=issuer(
+            phone="+33 2 99 00 00 00",
+            description="Réseau d'entreprises",
+            parent_org=b.profile(id="https://badger.example/issuers/cec", name="CEC"),
+        ),
+        valid_from=datetime(2023, 1, 21, 17, 0, tzinfo=UTC),
+        valid_until=datetime(2033, 1, 21, 17, 0, tzinfo=UTC),
         awarded_date="2023-01-21T17:00:00+01:00",
         description="Badge de participation",
         image="https://badger.example/img/s1-credential.png",
@@ -156,13 +164,19 @@ def test_a_complete_credential_validates_as_issued():
 
 
 def test_did_recipient_and_display_name():
-    doc = credential(recipient="did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
-                     recipient_name="Jean-Loïc Le Goff")
+    doc = credential(
+        recipient="did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi", recipient_name="Jean-Loïc Le Goff"
+    )
     subject = doc["credentialSubject"]
     assert subject["id"] == "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
-    assert subject["identifier"] == [{
-        "type": "IdentityObject", "identityHash": "Jean-Loïc Le Goff", "identityType": "name", "hashed": False,
-    }]
+    assert subject["identifier"] == [
+        {
+            "type": "IdentityObject",
+            "identityHash": "Jean-Loïc Le Goff",
+            "identityType": "name",
+            "hashed": False,
+        }
+    ]
     assert validate(doc, mode="issue") == []
 
 
@@ -221,8 +235,14 @@ def test_endorsement_credential():
     assert "credentialSchema" not in doc
     assert validate(doc, mode="issue") == []
     with pytest.raises(InvalidInput):
-        b.endorsement_credential(id=doc["id"], issuer=ISSUER_ID, endorsed_id="x", name="n",
-                                 endorsement_comment=None, valid_from="2023-10-19T09:00:00Z")
+        b.endorsement_credential(
+            id=doc["id"],
+            issuer=ISSUER_ID,
+            endorsed_id="x",
+            name="n",
+            endorsement_comment=None,
+            valid_from="2023-10-19T09:00:00Z",
+        )
 
 
 def test_profile_validates_on_its_own():
@@ -230,6 +250,7 @@ def test_profile_validates_on_its_own():
 
 
 # ----------------------------------------------------------------------------- parts
+
 
 def test_achievement_needs_criteria():
     with pytest.raises(InvalidInput):
@@ -261,7 +282,9 @@ def test_parts_refuse(build, kwargs):
 def test_image_type_is_a_single_string():
     # The schema accepts only the string "Image" here, unlike the array form used elsewhere.
     assert b.image(id="data:image/png;base64,iVBORw0KGgo=", caption="Logo") == {
-        "id": "data:image/png;base64,iVBORw0KGgo=", "type": "Image", "caption": "Logo",
+        "id": "data:image/png;base64,iVBORw0KGgo=",
+        "type": "Image",
+        "caption": "Logo",
     }
 
 
@@ -269,17 +292,24 @@ def test_image_type_is_a_single_string():
 
 # Any Unicode text except C0 controls other than newline / carriage return (and DEL), which
 # issue-mode validation refuses on purpose (test_control_characters_are_refused_at_issue).
-_TEXT_ALPHABET = st.characters(blacklist_categories=("Cs",), blacklist_characters=[
-    c for c in map(chr, [*range(0x20), 0x7F]) if c not in "\n\r"])
+_TEXT_ALPHABET = st.characters(
+    blacklist_categories=("Cs",), blacklist_characters=[c for c in map(chr, [*range(0x20), 0x7F]) if c not in "\n\r"]
+)
 texts = st.text(_TEXT_ALPHABET, min_size=1, max_size=2000).filter(lambda s: s.strip())
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
-@given(name=texts, description=texts, narrative=texts, evidence_text=texts, learner=texts,
-       email=st.emails(), salt=st.text(_TEXT_ALPHABET, min_size=1, max_size=64))
+@given(
+    name=texts,
+    description=texts,
+    narrative=texts,
+    evidence_text=texts,
+    learner=texts,
+    email=st.emails(),
+    salt=st.text(_TEXT_ALPHABET, min_size=1, max_size=64),
+)
 def test_any_text_builds_a_valid_credential(name, description, narrative, evidence_text, learner, email, salt):
-    ach = session_achievement(name=name, description=description, criteria_narrative=narrative,
-                              tags=(name,))
+    ach = session_achievement(name=name, description=description, criteria_narrative=narrative, tags=(name,))
     doc = credential(
         achievement=ach,
         issuer=b.profile(id=ISSUER_ID, name=name, description=description),
@@ -289,8 +319,7 @@ def test_any_text_builds_a_valid_credential(name, description, narrative, eviden
     )
     assert validate(doc, mode="issue") == []
     again = credential(
-        achievement=session_achievement(name=name, description=description, criteria_narrative=narrative,
-                                        tags=(name,)),
+        achievement=session_achievement(name=name, description=description, criteria_narrative=narrative, tags=(name,)),
         issuer=b.profile(id=ISSUER_ID, name=name, description=description),
         recipient=identity_object(email, salt),
         recipient_name=learner,

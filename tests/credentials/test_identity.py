@@ -32,6 +32,7 @@ def sha256_hex(text: str) -> str:
 
 # ----------------------------------------------------------------------------- known answers
 
+
 def test_hash_identity_known_answer_from_the_spec_definition():
     # OB 3.0 §IdentityHash: "'sha256$b5809d…' represents the result of calculating a SHA-256
     # hash on the string 'a@example.comKosher'".
@@ -68,7 +69,8 @@ def test_fixture_hashed_identities():
     # The fixtures give no plaintext for any well-formed hashed identity, so there is nothing to
     # recompute; the plaintext identities must match their own value.
     hashed = [
-        (name, i) for name, i in _fixture_identities()
+        (name, i)
+        for name, i in _fixture_identities()
         if i.get("hashed") is True and re.fullmatch(r"sha256\$[0-9a-fA-F]{64}", str(i.get("identityHash")))
     ]
     plain = [(name, i) for name, i in _fixture_identities() if i.get("hashed") is False]
@@ -84,6 +86,7 @@ def test_fixture_hashed_identities():
 
 
 # ----------------------------------------------------------------------------- normalisation
+
 
 @pytest.mark.parametrize(
     ("raw", "normalised"),
@@ -106,10 +109,29 @@ def test_normalise_email(raw, normalised):
 @pytest.mark.parametrize(
     "raw",
     [
-        "", "   ", "plainaddress", "a@b", "a@@b.fr", "a@b@c.fr", "a b@c.fr", ".a@b.fr", "a.@b.fr",
-        "a..b@c.fr", "a@-b.fr", "a@b-.fr", "a@b..fr", "a@b.123", '"quoted"@x.fr', "a@[192.0.2.1]",
-        "x" * 65 + "@a.fr", "a@" + "b" * 64 + ".fr", "a@" + ("b" * 60 + ".") * 5 + "fr",
-        "a\u0000b@c.fr", "a@b.fr\u200b", "<a@b.fr>", "a(comment)@b.fr",
+        "",
+        "   ",
+        "plainaddress",
+        "a@b",
+        "a@@b.fr",
+        "a@b@c.fr",
+        "a b@c.fr",
+        ".a@b.fr",
+        "a.@b.fr",
+        "a..b@c.fr",
+        "a@-b.fr",
+        "a@b-.fr",
+        "a@b..fr",
+        "a@b.123",
+        '"quoted"@x.fr',
+        "a@[192.0.2.1]",
+        "x" * 65 + "@a.fr",
+        "a@" + "b" * 64 + ".fr",
+        "a@" + ("b" * 60 + ".") * 5 + "fr",
+        "a\u0000b@c.fr",
+        "a@b.fr\u200b",
+        "<a@b.fr>",
+        "a(comment)@b.fr",
     ],
 )
 def test_normalise_email_refuses(raw):
@@ -124,6 +146,7 @@ def test_normalise_email_refuses_non_strings():
 
 
 # ----------------------------------------------------------------------------- IdentityObject
+
 
 def test_identity_object_shape_and_normalisation():
     io = identity_object("  Élodie.Martin@Exemple.FR ", "c0ffee")
@@ -158,6 +181,7 @@ def test_name_identity_object():
 
 # ----------------------------------------------------------------------------- matching
 
+
 def test_matches_hashed_identity_whatever_the_case_typed():
     io = identity_object("alice@example.org", "deadsea")
     assert matches_identity(io, "alice@example.org")
@@ -167,10 +191,16 @@ def test_matches_hashed_identity_whatever_the_case_typed():
 
 
 def test_matches_upper_case_hex_and_the_md5_form():
-    upper = {**identity_object("alice@example.org", "s"), "identityHash": "sha256$" + sha256_hex("alice@example.orgs").upper()}
+    upper = {
+        **identity_object("alice@example.org", "s"),
+        "identityHash": "sha256$" + sha256_hex("alice@example.orgs").upper(),
+    }
     assert matches_identity(upper, "alice@example.org")
     md5 = {
-        "type": "IdentityObject", "identityType": "emailAddress", "hashed": True, "salt": "s",
+        "type": "IdentityObject",
+        "identityType": "emailAddress",
+        "hashed": True,
+        "salt": "s",
         "identityHash": "md5$" + hashlib.md5(b"alice@example.orgs").hexdigest(),
     }
     assert matches_identity(md5, "Alice@example.org")
@@ -179,7 +209,10 @@ def test_matches_upper_case_hex_and_the_md5_form():
 
 def test_matches_an_issuer_that_hashed_the_address_as_typed():
     io = {
-        "type": "IdentityObject", "identityType": "emailAddress", "hashed": True, "salt": "x",
+        "type": "IdentityObject",
+        "identityType": "emailAddress",
+        "hashed": True,
+        "salt": "x",
         "identityHash": "sha256$" + sha256_hex("Alice@Example.org" + "x"),
     }
     assert matches_identity(io, "Alice@Example.org")
@@ -188,7 +221,9 @@ def test_matches_an_issuer_that_hashed_the_address_as_typed():
 
 def test_matches_unsalted_and_plaintext_identities():
     unsalted = {
-        "type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+        "type": "IdentityObject",
+        "identityType": "emailAddress",
+        "hashed": True,
         "identityHash": "sha256$" + sha256_hex("a@b.fr"),
     }
     assert matches_identity(unsalted, "A@b.fr")
@@ -198,8 +233,12 @@ def test_matches_unsalted_and_plaintext_identities():
 
 
 def test_matches_an_ob2_recipient():
-    recipient = {"type": "email", "hashed": True, "salt": "deadsea",
-                 "identity": "sha256$" + sha256_hex("alice@example.orgdeadsea")}
+    recipient = {
+        "type": "email",
+        "hashed": True,
+        "salt": "deadsea",
+        "identity": "sha256$" + sha256_hex("alice@example.orgdeadsea"),
+    }
     assert matches_identity(recipient, "alice@example.org")
 
 
@@ -226,6 +265,7 @@ def test_matches_identity_with_a_non_string_email():
 
 
 # ----------------------------------------------------------------------------- properties
+
 
 @given(st.text(), st.one_of(st.none(), st.text()))
 def test_hash_identity_is_deterministic_sha256_of_value_plus_salt(value, salt):

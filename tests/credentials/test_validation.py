@@ -151,6 +151,7 @@ def test_issue_mode_is_strict_about_contexts_and_legacy_names():
 
 # ----------------------------------------------------------------------------- synthetic cases
 
+
 def typical() -> dict:
     issuer = b.profile(id="https://badger.example/issuers/tap-vannes", name="Territoire apprenant pays de Vannes")
     return b.achievement_credential(
@@ -162,8 +163,11 @@ def typical() -> dict:
             description="Animer une fresque du climat pendant le fresquathon d'octobre 2023.",
             criteria_narrative="Avoir animé au moins une fresque.",
             image="https://badger.example/img/fresque.png",
-            alignments=[b.alignment(target_name="Animer une fresque du climat",
-                                    target_url="https://badger.example/competences/fresque")],
+            alignments=[
+                b.alignment(
+                    target_name="Animer une fresque du climat", target_url="https://badger.example/competences/fresque"
+                )
+            ],
         ),
         recipient=identity_object("yann@exemple.bzh", "sel-de-guerande"),
         valid_from="2023-10-14T18:00:00+02:00",
@@ -177,6 +181,7 @@ def _set(path, value):
         for key in parents:
             doc = doc[key]
         doc[last] = value
+
     return mutate
 
 
@@ -186,6 +191,7 @@ def _pop(path):
         for key in parents:
             doc = doc[key]
         del doc[last]
+
     return mutate
 
 
@@ -202,59 +208,145 @@ CASES = [
     ("name is a number", _set(("name",), 5), "issue", [("schema.json_type", "/name")]),
     ("impossible date", _set(("validFrom",), "2023-13-01T00:00:00Z"), "issue", [("schema.format", "/validFrom")]),
     ("date without timezone", _set(("validFrom",), "2023-01-01T00:00:00"), "issue", [("schema.format", "/validFrom")]),
-    ("unknown identityType", _set(IDENT + ("identityType",), "mail"), "issue",
-     [("schema.enum", "/credentialSubject/identifier/0/identityType")]),
-    ("extra IdentityObject property", _set(IDENT + ("email",), "x@y.fr"), "issue",
-     [("schema.additional_property", "/credentialSubject/identifier/0/email")]),
-    ("Image type as an array", _set(ACH + ("image", "type"), ["Image"]), "issue",
-     [("schema.type", "/credentialSubject/achievement/image/type")]),
-    ("no criteria", _pop(ACH + ("criteria",)), "issue", [("schema.required", "/credentialSubject/achievement/criteria")]),
-    ("no alignment URL", _pop(ACH + ("alignment", 0, "targetUrl")), "issue",
-     [("schema.required", "/credentialSubject/achievement/alignment/0/targetUrl")]),
-    ("unknown achievementType", _set(ACH + ("achievementType",), "Thing"), "issue",
-     [("schema.enum", "/credentialSubject/achievement/achievementType")]),
+    (
+        "unknown identityType",
+        _set(IDENT + ("identityType",), "mail"),
+        "issue",
+        [("schema.enum", "/credentialSubject/identifier/0/identityType")],
+    ),
+    (
+        "extra IdentityObject property",
+        _set(IDENT + ("email",), "x@y.fr"),
+        "issue",
+        [("schema.additional_property", "/credentialSubject/identifier/0/email")],
+    ),
+    (
+        "Image type as an array",
+        _set(ACH + ("image", "type"), ["Image"]),
+        "issue",
+        [("schema.type", "/credentialSubject/achievement/image/type")],
+    ),
+    (
+        "no criteria",
+        _pop(ACH + ("criteria",)),
+        "issue",
+        [("schema.required", "/credentialSubject/achievement/criteria")],
+    ),
+    (
+        "no alignment URL",
+        _pop(ACH + ("alignment", 0, "targetUrl")),
+        "issue",
+        [("schema.required", "/credentialSubject/achievement/alignment/0/targetUrl")],
+    ),
+    (
+        "unknown achievementType",
+        _set(ACH + ("achievementType",), "Thing"),
+        "issue",
+        [("schema.enum", "/credentialSubject/achievement/achievementType")],
+    ),
     ("evidence as a string", _set(("evidence",), "https://x.example/e"), "issue", [("schema.json_type", "/evidence")]),
     ("type as a lone string", _set(("type",), "OpenBadgeCredential"), "issue", [("schema.type", "/type")]),
     ("no type", _pop(("type",)), "issue", [("schema.type", "/type")]),
     ("no subject type", _pop(("credentialSubject", "type")), "issue", [("schema.type", "/credentialSubject/type")]),
-    ("anonymous subject", _pop(("credentialSubject", "identifier")), "issue", [("subject.unidentified", "/credentialSubject")]),
-    ("relative subject id", _set(("credentialSubject", "id"), "yann"), "issue", [("subject.invalid_id", "/credentialSubject/id")]),
-    ("inverted dates", _set(("validUntil",), "2023-10-14T16:59:59+01:00"), "issue", [("dates.inverted", "/validUntil")]),
+    (
+        "anonymous subject",
+        _pop(("credentialSubject", "identifier")),
+        "issue",
+        [("subject.unidentified", "/credentialSubject")],
+    ),
+    (
+        "relative subject id",
+        _set(("credentialSubject", "id"), "yann"),
+        "issue",
+        [("subject.invalid_id", "/credentialSubject/id")],
+    ),
+    (
+        "inverted dates",
+        _set(("validUntil",), "2023-10-14T16:59:59+01:00"),
+        "issue",
+        [("dates.inverted", "/validUntil")],
+    ),
     ("equal dates", _set(("validUntil",), "2023-10-14T16:00:00Z"), "issue", []),
     ("relative issuer id", _set(("issuer", "id"), "tap-vannes"), "issue", [("issuer.invalid_id", "/issuer/id")]),
     ("bad DID issuer", _set(("issuer",), "did:web:"), "issue", [("issuer.invalid_id", "/issuer")]),
     ("DID issuer", _set(("issuer",), "did:web:badger.example:issuers:tap"), "issue", []),
-    ("short sha256", _set(IDENT + ("identityHash",), "sha256$abc"), "issue",
-     [("identity.hash_format", "/credentialSubject/identifier/0/identityHash")]),
-    ("md5 hash", _set(IDENT + ("identityHash",), "md5$" + "a" * 32), "issue",
-     [("identity.weak_hash", "/credentialSubject/identifier/0/identityHash")]),
+    (
+        "short sha256",
+        _set(IDENT + ("identityHash",), "sha256$abc"),
+        "issue",
+        [("identity.hash_format", "/credentialSubject/identifier/0/identityHash")],
+    ),
+    (
+        "md5 hash",
+        _set(IDENT + ("identityHash",), "md5$" + "a" * 32),
+        "issue",
+        [("identity.weak_hash", "/credentialSubject/identifier/0/identityHash")],
+    ),
     ("md5 hash verified", _set(IDENT + ("identityHash",), "md5$" + "A" * 32), "verify", []),
     ("contexts reversed", lambda d: d["@context"].reverse(), "verify", [("context.order", "/@context/1")]),
     ("no OB context", lambda d: d["@context"].pop(), "verify", [("context.missing_ob", "/@context")]),
-    ("OB context third", lambda d: d["@context"].insert(1, "https://w3id.org/security/data-integrity/v2"), "verify",
-     [("context.order", "/@context/2")]),
+    (
+        "OB context third",
+        lambda d: d["@context"].insert(1, "https://w3id.org/security/data-integrity/v2"),
+        "verify",
+        [("context.order", "/@context/2")],
+    ),
     ("no context", _pop(("@context",)), "verify", [("context.missing", "/@context")]),
     ("context is a number", _set(("@context",), 3), "verify", [("context.invalid", "/@context")]),
-    ("extra context issued", lambda d: d["@context"].append("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"),
-     "issue", [("context.extra", "/@context/2")]),
-    ("extra context verified", lambda d: d["@context"].append("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"),
-     "verify", []),
+    (
+        "extra context issued",
+        lambda d: d["@context"].append("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"),
+        "issue",
+        [("context.extra", "/@context/2")],
+    ),
+    (
+        "extra context verified",
+        lambda d: d["@context"].append("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"),
+        "verify",
+        [],
+    ),
     ("legacy verified", _legacy, "verify", []),
-    ("legacy with a bad date", lambda d: (_legacy(d), _set(("issuanceDate",), "hier")(d)), "verify",
-     [("schema.format", "/issuanceDate")]),
-    ("legacy without a date", lambda d: (_legacy(d), _pop(("issuanceDate",))(d)), "verify",
-     [("schema.required", "/issuanceDate")]),
-    ("legacy inverted", lambda d: (_legacy(d), _set(("expirationDate",), "2001-01-01T00:00:00Z")(d)), "verify",
-     [("dates.inverted", "/expirationDate")]),
+    (
+        "legacy with a bad date",
+        lambda d: (_legacy(d), _set(("issuanceDate",), "hier")(d)),
+        "verify",
+        [("schema.format", "/issuanceDate")],
+    ),
+    (
+        "legacy without a date",
+        lambda d: (_legacy(d), _pop(("issuanceDate",))(d)),
+        "verify",
+        [("schema.required", "/issuanceDate")],
+    ),
+    (
+        "legacy inverted",
+        lambda d: (_legacy(d), _set(("expirationDate",), "2001-01-01T00:00:00Z")(d)),
+        "verify",
+        [("dates.inverted", "/expirationDate")],
+    ),
     ("legacy without id", lambda d: (_legacy(d), _pop(("id",))(d)), "verify", []),
-    ("legacy issued", _legacy, "issue",
-     [("schema.required", "/validFrom"), ("context.legacy", "/@context/0"), ("dates.legacy_property", "/issuanceDate")]),
-    ("embedded endorsement with a bad type",
-     _set(ACH + ("endorsement",), [{**load("endorsement-valid.json"), "type": ["VerifiableCredential"]}]), "verify",
-     [("schema.type", "/credentialSubject/achievement/endorsement/0/type")]),
-    ("embedded endorsement without context",
-     _set(("endorsement",), [{k: v for k, v in load("endorsement-valid.json").items() if k != "@context"}]), "verify",
-     [("context.missing", "/endorsement/0/@context")]),
+    (
+        "legacy issued",
+        _legacy,
+        "issue",
+        [
+            ("schema.required", "/validFrom"),
+            ("context.legacy", "/@context/0"),
+            ("dates.legacy_property", "/issuanceDate"),
+        ],
+    ),
+    (
+        "embedded endorsement with a bad type",
+        _set(ACH + ("endorsement",), [{**load("endorsement-valid.json"), "type": ["VerifiableCredential"]}]),
+        "verify",
+        [("schema.type", "/credentialSubject/achievement/endorsement/0/type")],
+    ),
+    (
+        "embedded endorsement without context",
+        _set(("endorsement",), [{k: v for k, v in load("endorsement-valid.json").items() if k != "@context"}]),
+        "verify",
+        [("context.missing", "/endorsement/0/@context")],
+    ),
 ]
 
 
@@ -267,6 +359,7 @@ def test_synthetic_problems(label, mutate, mode, expected):
 
 
 # ----------------------------------------------------------------------------- robustness
+
 
 @pytest.mark.parametrize(
     ("doc", "expected"),
@@ -319,6 +412,7 @@ def test_check():
 
 
 # ----------------------------------------------------------------------------- compiled schemas
+
 
 @pytest.mark.parametrize("kind", sorted(v._SCHEMA_FILES))
 def test_compiled_validators_are_cached_and_offline(kind):

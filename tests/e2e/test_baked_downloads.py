@@ -40,6 +40,7 @@ FORMATS = ("ldp", "jwt")
 
 # --------------------------------------------------------------------------------- the images
 
+
 def _uploaded_png() -> bytes:
     """512×512 RGBA with gradients and shapes, and ancillary chunks a real editor writes
     (text and gamma), so that "same bytes" and "same pixels" mean something."""
@@ -73,7 +74,7 @@ UPLOADED_SVG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
   <text x="200" y="215" text-anchor="middle" font-size="42" fill="#ffffff">Terdeskiñ</text>
   <!-- a comment inside -->
 </svg>
-""".encode("utf-8")
+""".encode()
 
 
 def _png_chunks(data: bytes) -> list[tuple[bytes, int, int]]:
@@ -81,10 +82,10 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, int, int]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     chunks, pos = [], 8
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
         end = pos + 12 + length
-        assert struct.unpack(">I", data[end - 4:end])[0] == zlib.crc32(data[pos + 4:end - 4]), kind
+        assert struct.unpack(">I", data[end - 4 : end])[0] == zlib.crc32(data[pos + 4 : end - 4]), kind
         chunks.append((kind, pos, end))
         pos = end
     return chunks
@@ -96,8 +97,9 @@ def _b64url(segment: str) -> bytes:
 
 # ---------------------------------------------------------------------------------- the setup
 
+
 @pytest.fixture(scope="module")
-def issued(live_server, tmp_path_factory):  # noqa: F811
+def issued(live_server, tmp_path_factory):
     """{(kind, fmt): {...}} for the three badge classes × two formats, downloaded over HTTP."""
     server = live_server
     folder = tmp_path_factory.mktemp("baked")
@@ -105,17 +107,46 @@ def issued(live_server, tmp_path_factory):  # noqa: F811
     png_path.write_bytes(_uploaded_png())
     svg_path.write_bytes(UPLOADED_SVG)
 
-    profile = json.loads(server.cli("issuer", "create", "--name", "Territoire apprenant pays de Vannes",
-                                    "--url", "https://territoire-apprenant-vannes.example", "--slug", "tapv").stdout)
-    common = ("--issuer", "tapv", "--description", "Animer une fresque du climat lors du fresquathon d'octobre 2023.",
-              "--criteria", "Avoir animé au moins une fresque complète.")
+    profile = json.loads(
+        server.cli(
+            "issuer",
+            "create",
+            "--name",
+            "Territoire apprenant pays de Vannes",
+            "--url",
+            "https://territoire-apprenant-vannes.example",
+            "--slug",
+            "tapv",
+        ).stdout
+    )
+    common = (
+        "--issuer",
+        "tapv",
+        "--description",
+        "Animer une fresque du climat lors du fresquathon d'octobre 2023.",
+        "--criteria",
+        "Avoir animé au moins une fresque complète.",
+    )
     classes = {
-        "png": json.loads(server.cli("achievement", "create", "--name", "Animer une fresque du climat", *common,
-                                     "--image", str(png_path)).stdout),
-        "svg": json.loads(server.cli("achievement", "create", "--name", "Terdeskiñ — reconnaissance souple", *common,
-                                     "--image", str(svg_path)).stdout),
-        "default": json.loads(server.cli("achievement", "create", "--name", "Fresquathon 2023 : dix fresques en un jour",
-                                         *common).stdout),
+        "png": json.loads(
+            server.cli(
+                "achievement", "create", "--name", "Animer une fresque du climat", *common, "--image", str(png_path)
+            ).stdout
+        ),
+        "svg": json.loads(
+            server.cli(
+                "achievement",
+                "create",
+                "--name",
+                "Terdeskiñ — reconnaissance souple",
+                *common,
+                "--image",
+                str(svg_path),
+            ).stdout
+        ),
+        "default": json.loads(
+            server.cli("achievement", "create", "--name", "Fresquathon 2023 : dix fresques en un jour", *common).stdout
+        ),
     }
     originals = {"png": png_path.read_bytes(), "svg": UPLOADED_SVG}
     result = {}
@@ -127,10 +158,18 @@ def issued(live_server, tmp_path_factory):  # noqa: F811
         else:
             assert headers["Content-Type"] == "image/png"
         for fmt in FORMATS:
-            out = server.cli("issue", "--achievement", achievement["id"], "--email", f"{kind}.{fmt}@exemple.fr",
-                             "--name", "Maïwenn Le Goff", "--format", fmt).stdout.strip()
-            credential_id = (json.loads(out)["id"] if fmt == "ldp"
-                             else json.loads(_b64url(out.split(".")[1]))["jti"])
+            out = server.cli(
+                "issue",
+                "--achievement",
+                achievement["id"],
+                "--email",
+                f"{kind}.{fmt}@exemple.fr",
+                "--name",
+                "Maïwenn Le Goff",
+                "--format",
+                fmt,
+            ).stdout.strip()
+            credential_id = json.loads(out)["id"] if fmt == "ldp" else json.loads(_b64url(out.split(".")[1]))["jti"]
             extension = "svg" if kind == "svg" else "png"
             status, headers, baked = server.get(f"{credential_id}.{extension}")
             assert status == 200, baked[:300]
@@ -138,8 +177,14 @@ def issued(live_server, tmp_path_factory):  # noqa: F811
             assert headers["Content-Disposition"].endswith(f'.{extension}"')
             path = folder / f"{kind}-{fmt}.{extension}"
             path.write_bytes(baked)
-            result[(kind, fmt)] = {"id": credential_id, "issued": out, "baked": baked, "path": path,
-                                   "class_image": class_image, "extension": extension}
+            result[(kind, fmt)] = {
+                "id": credential_id,
+                "issued": out,
+                "baked": baked,
+                "path": path,
+                "class_image": class_image,
+                "extension": extension,
+            }
     server.check_alive()
     return {"profile": profile, "items": result, "server": server}
 
@@ -165,7 +210,7 @@ def test_download_carries_the_issued_credential(issued, kind, fmt):
 
 @pytest.mark.parametrize("kind,fmt", CASES)
 def test_badger_verifies_the_download(issued, kind, fmt):
-    from badger.services import verifying
+    from badger.verifying import service as verifying
 
     item = issued["items"][(kind, fmt)]
     server = issued["server"]
@@ -187,10 +232,10 @@ def test_independent_verifiers_accept_the_unbaked_json(issued):
         assert credential["proof"]["verificationMethod"].startswith(issued["profile"]["id"] + "#")
     # They fetch the issuer's did.json and the status list from the running server.
     db_results = node.run_node_many("db-verify.mjs", [{"credential": c, "live": [origin]} for c in credentials])
-    for kind, db in zip(KINDS, db_results):
+    for kind, db in zip(KINDS, db_results, strict=True):
         assert db["verified"], (kind, db["errors"])
     dcc_results = node.run_node_many("dcc-verify.mjs", [{"credential": c, "live": [origin]} for c in credentials])
-    for kind, dcc in zip(KINDS, dcc_results):
+    for kind, dcc in zip(KINDS, dcc_results, strict=True):
         assert dcc["verified"] and dcc["signatureValid"], (kind, dcc["errors"])
 
 
@@ -208,7 +253,7 @@ def test_jose_verifies_the_unbaked_jwt_with_the_published_key(issued):
         [published] = [k for k in jwks["keys"] if k.get("kid") == kid]  # the same key in jwks.json
         assert all(published.get(f) == jwk.get(f) for f in ("kty", "crv", "x", "y", "n", "e"))
         items.append({"jwt": jwt, "jwk": jwk})
-    for kind, jose in zip(KINDS, node.jose_verify_many(items)):
+    for kind, jose in zip(KINDS, node.jose_verify_many(items), strict=True):
         assert jose["verified"], (kind, jose["errors"])
         assert jose["payload"]["iss"] == issued["profile"]["id"]
 
@@ -217,12 +262,15 @@ def test_jose_verifies_the_unbaked_jwt_with_the_published_key(issued):
 def test_baked_png_is_the_class_image_plus_one_chunk(issued, kind, fmt):
     item = issued["items"][(kind, fmt)]
     original, baked = item["class_image"], item["baked"]
-    inserted = [(t, s, e) for t, s, e in _png_chunks(baked) if t == b"iTXt" and baked[s + 8:e - 4].startswith(
-        b"openbadgecredential\x00")]
+    inserted = [
+        (t, s, e)
+        for t, s, e in _png_chunks(baked)
+        if t == b"iTXt" and baked[s + 8 : e - 4].startswith(b"openbadgecredential\x00")
+    ]
     assert len(inserted) == 1
     _, start, end = inserted[0]
     assert baked[:start] + baked[end:] == original  # every other byte, IDAT included: no re-encode
-    assert baked[start + 8:end - 4] == b"openbadgecredential\x00\x00\x00\x00\x00" + item["issued"].encode("utf-8")
+    assert baked[start + 8 : end - 4] == b"openbadgecredential\x00\x00\x00\x00\x00" + item["issued"].encode("utf-8")
     before, after = Image.open(io.BytesIO(original)), Image.open(io.BytesIO(baked))
     assert (after.mode, after.size) == (before.mode, before.size)
     assert after.tobytes() == before.tobytes()  # and so the same pixels, decoded by Pillow
@@ -241,10 +289,12 @@ def test_baked_svg_is_the_class_markup_plus_one_element(issued, fmt):
     root = re.search(rb"<svg\b[^>]*>", baked)
     assert root.end() == match.start() and OB_NAMESPACE_DECLARATION in root.group()
     assert baked.count(OB_NAMESPACE_DECLARATION) == 1
-    restored = (baked[:match.start()] + baked[match.end():]).replace(OB_NAMESPACE_DECLARATION, b"", 1)
+    restored = (baked[: match.start()] + baked[match.end() :]).replace(OB_NAMESPACE_DECLARATION, b"", 1)
     assert restored == UPLOADED_SVG == item["class_image"]  # comments, prefixes, spacing: all kept
     if fmt == "jwt":
-        assert match.group() == b'<openbadges:credential verify="' + item["issued"].encode() + \
-            b'"></openbadges:credential>'
+        assert (
+            match.group()
+            == b'<openbadges:credential verify="' + item["issued"].encode() + b'"></openbadges:credential>'
+        )
     else:
         assert b"<![CDATA[" + item["issued"].encode("utf-8") + b"]]>" in match.group()

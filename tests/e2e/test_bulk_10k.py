@@ -25,11 +25,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from badger.accounts import tokens
+from badger.application import build
+from badger.bulk import service as bulk
+from badger.bulk.models import Job, JobRow
 from badger.config import load_settings
-from badger.services import Badger, audit, bulk, issuers, tokens
-from badger.store import Credential
-from badger.store.jobs_models import Job, JobRow
-from tests.service.conftest import TEST_SECRET, _postgres_schema_url
+from badger.core import audit
+from badger.core.app import Badger
+from badger.issuance.models import Credential
+from badger.issuers import service as issuers
+from tests.fixtures import TEST_SECRET, _postgres_schema_url
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = int(os.environ.get("BADGER_TEST_BULK_ROWS", "10000"))  # fewer for a quick local try
@@ -38,17 +43,24 @@ REDIS_URL = os.environ.get("BADGER_TEST_REDIS", "redis://127.0.0.1:6379/13")  # 
 
 def _env(database_url: str, tmp_path: Path, queue_url: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BADGER_")}
-    env.update({"BADGER_DATABASE_URL": database_url, "BADGER_SECRET_KEY": TEST_SECRET,
-                "BADGER_BASE_URL": "http://127.0.0.1:5000", "BADGER_INSTANCE_PATH": str(tmp_path),
-                "PYTHONWARNINGS": "ignore"})
+    env.update(
+        {
+            "BADGER_DATABASE_URL": database_url,
+            "BADGER_SECRET_KEY": TEST_SECRET,
+            "BADGER_BASE_URL": "http://127.0.0.1:5000",
+            "BADGER_INSTANCE_PATH": str(tmp_path),
+            "PYTHONWARNINGS": "ignore",
+        }
+    )
     if queue_url:
         env["BADGER_QUEUE_URL"] = queue_url
     return env
 
 
 def _cli(env, *args, timeout=1800):
-    result = subprocess.run([sys.executable, "-m", "badger.cli", *args], env=env, cwd=ROOT, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "badger.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
     assert result.returncode == 0, f"badger {' '.join(args)} exited {result.returncode}: {result.stderr[-3000:]}"
     return result
 
@@ -56,11 +68,24 @@ def _cli(env, *args, timeout=1800):
 def _setup(env) -> str:
     """An issuer and a badge class through the CLI; returns the badge class id."""
     _cli(env, "db", "upgrade")
-    _cli(env, "issuer", "create", "--name", "CEC Ouest 2023", "--url", "https://cec-ouest.example", "--slug", "cec-ouest")
-    achievement = json.loads(_cli(env, "achievement", "create", "--issuer", "cec-ouest",
-                                  "--name", "Planet Champion CEC Ouest 2023",
-                                  "--description", "A porté la démarche climat de son organisation.",
-                                  "--criteria", "Présence aux six camps de base.").stdout)
+    _cli(
+        env, "issuer", "create", "--name", "CEC Ouest 2023", "--url", "https://cec-ouest.example", "--slug", "cec-ouest"
+    )
+    achievement = json.loads(
+        _cli(
+            env,
+            "achievement",
+            "create",
+            "--issuer",
+            "cec-ouest",
+            "--name",
+            "Planet Champion CEC Ouest 2023",
+            "--description",
+            "A porté la démarche climat de son organisation.",
+            "--criteria",
+            "Présence aux six camps de base.",
+        ).stdout
+    )
     return achievement["id"].rsplit("/", 1)[-1]
 
 
@@ -72,18 +97,29 @@ def _check_database(url: str, achievement_id: str, job_id: str | None = None) ->
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            count = conn.scalar(select(func.count()).select_from(Credential)
-                                .where(Credential.achievement_id == achievement_id))
-            recipients = conn.scalar(select(func.count(func.distinct(Credential.recipient_lookup)))
-                                     .where(Credential.achievement_id == achievement_id))
+            count = conn.scalar(
+                select(func.count()).select_from(Credential).where(Credential.achievement_id == achievement_id)
+            )
+            recipients = conn.scalar(
+                select(func.count(func.distinct(Credential.recipient_lookup))).where(
+                    Credential.achievement_id == achievement_id
+                )
+            )
             indexes = conn.scalar(select(func.count(func.distinct(Credential.status_index))))
             assert (count, recipients, indexes) == (ROWS, ROWS, ROWS)
             if job_id is not None:
-                states = dict(conn.execute(select(JobRow.outcome, func.count()).where(JobRow.job_id == job_id)
-                                           .group_by(JobRow.outcome)).all())
+                states = dict(
+                    conn.execute(
+                        select(JobRow.outcome, func.count()).where(JobRow.job_id == job_id).group_by(JobRow.outcome)
+                    ).all()
+                )
                 assert states == {"issued": ROWS}, states
-                assert conn.scalar(select(func.count()).select_from(JobRow)
-                                   .where(JobRow.job_id == job_id, JobRow.state != "done")) == 0
+                assert (
+                    conn.scalar(
+                        select(func.count()).select_from(JobRow).where(JobRow.job_id == job_id, JobRow.state != "done")
+                    )
+                    == 0
+                )
                 job = conn.execute(select(Job.state, Job.done, Job.issued).where(Job.id == job_id)).one()
                 assert tuple(job) == ("done", ROWS, ROWS)
     finally:
@@ -116,8 +152,15 @@ def _redis_or_skip():
 
 
 def _worker(env, log: Path):
-    return subprocess.Popen([sys.executable, "-m", "badger.cli", "worker"], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=open(log, "ab"))  # noqa: SIM115 - closed with the process
+    # The child keeps its own copy of the log's descriptor; ours is closed at once.
+    with open(log, "ab") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "badger.cli", "worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
 
 
 def _progress(app: Badger, issuer_slug: str, job_id: str) -> dict:
@@ -151,19 +194,23 @@ def test_10k_rows_on_postgresql_with_two_workers_one_killed_and_restarted(tmp_pa
     app = None
     try:
         achievement_id = _setup(env)
-        app = Badger(load_settings(environ=env))
+        app = build(load_settings(environ=env))
         with app.transaction() as session:
-            token = tokens.create_token(app, session, issuers.get_issuer(session, "cec-ouest"), "bulk e2e",
-                                        actor=audit.CLI)
+            token = tokens.create_token(
+                app, session, issuers.get_issuer(session, "cec-ouest"), "bulk e2e", actor=audit.CLI
+            )
         workers = [_worker(env, tmp_path / f"worker-{n}.log") for n in range(2)]
 
         from badger.web import create_app
 
         client = create_app(badger=app).test_client()
         started = time.monotonic()
-        response = client.post("/api/v1/credentials/bulk", headers={"Authorization": f"Bearer {token}"},
-                               data={"file": (io.BytesIO(_file()), "promo.csv"), "achievement": achievement_id},
-                               content_type="multipart/form-data")
+        response = client.post(
+            "/api/v1/credentials/bulk",
+            headers={"Authorization": f"Bearer {token}"},
+            data={"file": (io.BytesIO(_file()), "promo.csv"), "achievement": achievement_id},
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 202, response.get_data(as_text=True)
         job_id = response.get_json()["id"]
 
@@ -181,11 +228,20 @@ def test_10k_rows_on_postgresql_with_two_workers_one_killed_and_restarted(tmp_pa
         while (progress := watch.progress())["state"] != "done":
             time.sleep(0.5)
         elapsed = time.monotonic() - started
-        assert progress == {"state": "done", "total": ROWS, "done": ROWS, "issued": ROWS, "skipped": 0, "failed": 0,
-                            "percent": 100.0}
+        assert progress == {
+            "state": "done",
+            "total": ROWS,
+            "done": ROWS,
+            "issued": ROWS,
+            "skipped": 0,
+            "failed": 0,
+            "percent": 100.0,
+        }
         _check_database(url, achievement_id, job_id)
-        print(f"\nPostgreSQL, 2 workers (one killed at {at_kill['done']} rows and restarted): {ROWS} rows in "
-              f"{elapsed:.1f} s ({ROWS / elapsed:.0f} rows/s)")
+        print(
+            f"\nPostgreSQL, 2 workers (one killed at {at_kill['done']} rows and restarted): {ROWS} rows in "
+            f"{elapsed:.1f} s ({ROWS / elapsed:.0f} rows/s)"
+        )
     finally:
         for w in workers:
             if w.poll() is None:

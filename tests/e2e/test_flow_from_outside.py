@@ -27,8 +27,15 @@ def server(make_live_server):
 
 
 def _cli(env, *args, stdin: str | None = None, check: bool = True):
-    result = subprocess.run([sys.executable, "-m", "badger.cli", *args], env=env, cwd=ROOT, input=stdin,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "badger.cli", *args],
+        env=env,
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"badger {' '.join(args)} exited {result.returncode}: {result.stderr}")
     return result
@@ -40,16 +47,40 @@ def test_cli_flow_verifies_in_independent_verifiers(server, tmp_path):
     def run(*args, stdin=None, check=True):
         return _cli(env, *args, stdin=stdin, check=check)
 
-    profile = json.loads(run("issuer", "create", "--name", "CEC Ouest 2023", "--url", "https://cec-ouest.example",
-                             "--slug", "cec-ouest").stdout)
+    profile = json.loads(
+        run(
+            "issuer", "create", "--name", "CEC Ouest 2023", "--url", "https://cec-ouest.example", "--slug", "cec-ouest"
+        ).stdout
+    )
     assert profile["id"] == f"did:web:127.0.0.1%3A{origin.rsplit(':', 1)[1]}:issuers:cec-ouest"
-    achievement = json.loads(run("achievement", "create", "--issuer", "cec-ouest",
-                                 "--name", "Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
-                                 "--description", "Premier camp de base, Rennes, 20-21 janvier 2023.",
-                                 "--criteria", "Présence aux deux journées.").stdout)
-    ldp = json.loads(run("issue", "--achievement", achievement["id"], "--email", "élodie.martin@exemple.fr",
-                         "--name", "Élodie Martin").stdout)
-    jwt = run("issue", "--achievement", achievement["id"], "--email", "yann@exemple.fr", "--format", "jwt").stdout.strip()
+    achievement = json.loads(
+        run(
+            "achievement",
+            "create",
+            "--issuer",
+            "cec-ouest",
+            "--name",
+            "Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
+            "--description",
+            "Premier camp de base, Rennes, 20-21 janvier 2023.",
+            "--criteria",
+            "Présence aux deux journées.",
+        ).stdout
+    )
+    ldp = json.loads(
+        run(
+            "issue",
+            "--achievement",
+            achievement["id"],
+            "--email",
+            "élodie.martin@exemple.fr",
+            "--name",
+            "Élodie Martin",
+        ).stdout
+    )
+    jwt = run(
+        "issue", "--achievement", achievement["id"], "--email", "yann@exemple.fr", "--format", "jwt"
+    ).stdout.strip()
     assert ldp["proof"]["verificationMethod"].startswith(profile["id"] + "#")
     assert jwt.count(".") == 2
 

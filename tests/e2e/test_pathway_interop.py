@@ -58,7 +58,7 @@ def test_pathway_and_endorsement_credentials_verify_everywhere(demo_server, tmp_
     for result in dcc:
         assert result["verified"] and result["signatureValid"], result["errors"]
 
-    for name, document in zip(("pathway", "endorsement", "profile-endorsement"), documents):
+    for name, document in zip(("pathway", "endorsement", "profile-endorsement"), documents, strict=True):
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
         result = json.loads(_cli(env, "verify", str(path)).stdout)

@@ -26,8 +26,12 @@ pytestmark = pytest.mark.interop
 
 
 def _api(origin: str, token: str, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(origin + path, method=method, data=json.dumps(body or {}).encode(),
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        origin + path,
+        method=method,
+        data=json.dumps(body or {}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -47,18 +51,44 @@ def _independent(origin: str, credentials: list[dict]) -> tuple[list[dict], list
 
 def test_revoke_suspend_unsuspend_seen_by_three_verifiers(server):  # noqa: F811 - pytest fixture
     origin, env = server
-    run = lambda *args, **kw: _cli(env, *args, **kw)  # noqa: E731
-    run("issuer", "create", "--name", "Territoire apprenant pays de Vannes", "--url", "https://vannes.example",
-        "--slug", "vannes")
+
+    def run(*args, **kw):
+        return _cli(env, *args, **kw)
+
+    run(
+        "issuer",
+        "create",
+        "--name",
+        "Territoire apprenant pays de Vannes",
+        "--url",
+        "https://vannes.example",
+        "--slug",
+        "vannes",
+    )
     token = json.loads(run("token", "create", "--issuer", "vannes", "--label", "e2e").stdout)["token"]
-    achievement = json.loads(run("achievement", "create", "--issuer", "vannes",
-                                 "--name", "Animer une fresque du climat",
-                                 "--description", "Fresquathon d'octobre 2023 : une journée, dix fresques.",
-                                 "--criteria", "Avoir animé une fresque complète.").stdout)
+    achievement = json.loads(
+        run(
+            "achievement",
+            "create",
+            "--issuer",
+            "vannes",
+            "--name",
+            "Animer une fresque du climat",
+            "--description",
+            "Fresquathon d'octobre 2023 : une journée, dix fresques.",
+            "--criteria",
+            "Avoir animé une fresque complète.",
+        ).stdout
+    )
     # One credential through the command line, one through the API.
     first = json.loads(run("issue", "--achievement", achievement["id"], "--email", "maela@exemple.fr").stdout)
-    second = _api(origin, token, "POST", "/api/v1/credentials",
-                  {"achievement": achievement["id"], "recipient": {"email": "gwen@exemple.fr"}})["credential"]
+    second = _api(
+        origin,
+        token,
+        "POST",
+        "/api/v1/credentials",
+        {"achievement": achievement["id"], "recipient": {"email": "gwen@exemple.fr"}},
+    )["credential"]
     for credential in (first, second):
         assert [e["statusPurpose"] for e in credential["credentialStatus"]] == ["revocation", "suspension"]
     first_id, second_id = first["id"].rsplit("/", 1)[1], second["id"].rsplit("/", 1)[1]
@@ -69,7 +99,9 @@ def test_revoke_suspend_unsuspend_seen_by_three_verifiers(server):  # noqa: F811
     for result in db:
         assert result["verified"], result["errors"]
         assert sorted((s["statusPurpose"], s["status"]) for s in result["status"]) == [
-            ("revocation", False), ("suspension", False)]
+            ("revocation", False),
+            ("suspension", False),
+        ]
     for result in dcc:
         assert result["verified"] and result["signatureValid"], result["errors"]
 

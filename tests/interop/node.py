@@ -15,14 +15,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 JS_DIR = Path(__file__).resolve().parent / "js"
-INSTALL_HINT = (
-    "install them with `make install` "
-    "(or `cd tests/interop/js && npm ci --no-audit --no-fund`)"
-)
+INSTALL_HINT = "install them with `make install` (or `cd tests/interop/js && npm ci --no-audit --no-fund`)"
 
 
 class NodeHarnessError(RuntimeError):
@@ -32,9 +30,7 @@ class NodeHarnessError(RuntimeError):
 def _node_executable() -> str:
     node = shutil.which("node")
     if node is None:
-        raise NodeHarnessError(
-            "`node` (Node.js >= 20) is not on PATH; the interop tests need it."
-        )
+        raise NodeHarnessError("`node` (Node.js >= 20) is not on PATH; the interop tests need it.")
     return node
 
 
@@ -43,8 +39,7 @@ def check_installed() -> None:
     _node_executable()
     if not (JS_DIR / "node_modules").is_dir():
         raise NodeHarnessError(
-            f"{JS_DIR / 'node_modules'} is missing: the interop npm packages "
-            f"are not installed; {INSTALL_HINT}."
+            f"{JS_DIR / 'node_modules'} is missing: the interop npm packages are not installed; {INSTALL_HINT}."
         )
 
 
@@ -64,28 +59,21 @@ def run_node(script: str, payload: Mapping[str, Any], timeout: float = 60) -> di
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise NodeHarnessError(
-            f"node {script} timed out after {timeout} s; stderr:\n{exc.stderr or ''}"
-        ) from exc
+        raise NodeHarnessError(f"node {script} timed out after {timeout} s; stderr:\n{exc.stderr or ''}") from exc
     if proc.returncode != 0:
-        raise NodeHarnessError(
-            f"node {script} exited with {proc.returncode}; stderr:\n{proc.stderr}"
-        )
+        raise NodeHarnessError(f"node {script} exited with {proc.returncode}; stderr:\n{proc.stderr}")
     try:
         result = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
         raise NodeHarnessError(
-            f"node {script} wrote no JSON object on stdout:\n{proc.stdout!r}\n"
-            f"stderr:\n{proc.stderr}"
+            f"node {script} wrote no JSON object on stdout:\n{proc.stdout!r}\nstderr:\n{proc.stderr}"
         ) from exc
     if not isinstance(result, dict):
         raise NodeHarnessError(f"node {script} wrote {type(result).__name__}, not an object")
     return result
 
 
-def run_node_many(
-    script: str, payloads: Iterable[Mapping[str, Any]], timeout: float = 120
-) -> list[dict]:
+def run_node_many(script: str, payloads: Iterable[Mapping[str, Any]], timeout: float = 120) -> list[dict]:
     """Run ``script`` once over a batch; one result per payload, in order."""
     items = list(payloads)
     if not items:
@@ -167,9 +155,7 @@ def dcc_verify(
     "schemaValid", "schemaErrors", "fetched", "diagnostics", "raw"}``."""
     return run_node(
         "dcc-verify.mjs",
-        _verify_payload(
-            credential, documents, {"dereferenceFragments": dereference_fragments}
-        ),
+        _verify_payload(credential, documents, {"dereferenceFragments": dereference_fragments}),
     )
 
 
@@ -204,13 +190,9 @@ def jose_verify_many(items: Iterable[Mapping[str, Any]]) -> list[dict]:
     return run_node_many("jose-verify.mjs", items)
 
 
-def jose_sign(
-    payload: Mapping[str, Any], header: Mapping[str, Any], jwk: Mapping[str, Any]
-) -> str:
+def jose_sign(payload: Mapping[str, Any], header: Mapping[str, Any], jwk: Mapping[str, Any]) -> str:
     """Compact JWS over ``payload`` (JSON) with protected ``header`` (needs ``alg``)."""
-    return run_node(
-        "jose-sign.mjs", {"payload": payload, "header": dict(header), "jwk": dict(jwk)}
-    )["jwt"]
+    return run_node("jose-sign.mjs", {"payload": payload, "header": dict(header), "jwk": dict(jwk)})["jwt"]
 
 
 def jose_sign_many(items: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -230,9 +212,7 @@ DID_V1 = "https://www.w3.org/ns/did/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 
 
-def multikey_controller_document(
-    controller: str, key_id: str, public_key_multibase: str
-) -> dict:
+def multikey_controller_document(controller: str, key_id: str, public_key_multibase: str) -> dict:
     """A controller (or DID) document authorising one Ed25519 Multikey for
     ``assertionMethod``, in the shape both verifier stacks accept without
     extra contexts (DID v1 context first, then Multikey v1)."""

@@ -9,15 +9,23 @@ verifier and batch.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from badger.credentials import builders as b
 from badger.credentials.identity import identity_object
 from badger.keys import (
-    ChainResolver, DidKeyResolver, Ed25519KeyPair, StaticResolver, did_document, did_key, did_web,
-    did_web_document_url, generate_jwt_key, public_jwk,
+    ChainResolver,
+    DidKeyResolver,
+    Ed25519KeyPair,
+    StaticResolver,
+    did_document,
+    did_key,
+    did_web,
+    did_web_document_url,
+    generate_jwt_key,
+    public_jwk,
 )
 from badger.proofs import vc_jwt
 from badger.proofs.data_integrity import add_proof
@@ -27,7 +35,7 @@ from . import node
 
 pytestmark = pytest.mark.interop
 
-NOW = datetime.now(timezone.utc)  # DCC's verifier always uses the real clock; so do we here
+NOW = datetime.now(UTC)  # DCC's verifier always uses the real clock; so do we here
 CREATED = "2026-01-15T09:30:00Z"
 ISSUER = did_web("https://badges.example", "issuers", "cec-ouest")
 PAIR = Ed25519KeyPair.generate()
@@ -41,20 +49,34 @@ RESOLVER = ChainResolver(StaticResolver({ISSUER: DID_DOCUMENT}), DidKeyResolver(
 
 
 def _issuer(issuer_id: str = ISSUER) -> dict:
-    return b.profile(id=issuer_id, name="CEC Ouest — Convention des Entreprises pour le Climat",
-                     url="https://cec-ouest.example", email="contact@cec-ouest.example")
+    return b.profile(
+        id=issuer_id,
+        name="CEC Ouest — Convention des Entreprises pour le Climat",
+        url="https://cec-ouest.example",
+        email="contact@cec-ouest.example",
+    )
 
 
 def _achievement(n: int) -> dict:
     return b.achievement(
         id=f"https://badges.example/achievements/{n}",
-        name=["Session 1 — Montée à bord (Rennes)", "Planet Champion CEC Ouest 2023 🌍",
-              "Feuille de route remise", "Animer une fresque du climat"][n % 4],
+        name=[
+            "Session 1 — Montée à bord (Rennes)",
+            "Planet Champion CEC Ouest 2023 🌍",
+            "Feuille de route remise",
+            "Animer une fresque du climat",
+        ][n % 4],
         description="Deux journées de « camp de base » : diagnostic partagé, limites planétaires.",
         criteria_narrative="Présence aux **deux** journées et contribution écrite.",
         tags=("climat", "CEC"),
-        alignments=[b.alignment(target_name="Conduire une transition", target_url="https://esco.example/skill/42",
-                                target_code="S1.2", target_framework="ESCO")],
+        alignments=[
+            b.alignment(
+                target_name="Conduire une transition",
+                target_url="https://esco.example/skill/42",
+                target_code="S1.2",
+                target_framework="ESCO",
+            )
+        ],
     )
 
 
@@ -62,20 +84,39 @@ def credentials(issuer_id: str = ISSUER) -> list[dict]:
     """A small but varied set: hashed e-mail, display name, evidence, DID subject, expiry."""
     out = [
         b.achievement_credential(
-            id="urn:uuid:0b9f3f2e-1d0a-4b8e-9a51-1f4f0c7e2a01", issuer=_issuer(issuer_id), achievement=_achievement(0),
-            recipient=identity_object("Élodie.Martin@exemple.fr", "c2FsdA"), valid_from="2023-01-21T17:00:00Z"),
+            id="urn:uuid:0b9f3f2e-1d0a-4b8e-9a51-1f4f0c7e2a01",
+            issuer=_issuer(issuer_id),
+            achievement=_achievement(0),
+            recipient=identity_object("Élodie.Martin@exemple.fr", "c2FsdA"),
+            valid_from="2023-01-21T17:00:00Z",
+        ),
         b.achievement_credential(
-            id="urn:uuid:0b9f3f2e-1d0a-4b8e-9a51-1f4f0c7e2a02", issuer=_issuer(issuer_id), achievement=_achievement(1),
-            recipient=identity_object("jean-yves.le.goff@exemple.bzh", "Kenavo"), recipient_name="Jean-Yves Le Goff",
-            evidence=[b.evidence(id="https://cec-ouest.example/feuilles/42", narrative="Feuille de route « cap 2030 » ✅")],
-            valid_from="2023-10-13T16:00:00+02:00", valid_until="2099-12-31T23:59:59Z"),
+            id="urn:uuid:0b9f3f2e-1d0a-4b8e-9a51-1f4f0c7e2a02",
+            issuer=_issuer(issuer_id),
+            achievement=_achievement(1),
+            recipient=identity_object("jean-yves.le.goff@exemple.bzh", "Kenavo"),
+            recipient_name="Jean-Yves Le Goff",
+            evidence=[
+                b.evidence(id="https://cec-ouest.example/feuilles/42", narrative="Feuille de route « cap 2030 » ✅")
+            ],
+            valid_from="2023-10-13T16:00:00+02:00",
+            valid_until="2099-12-31T23:59:59Z",
+        ),
         b.achievement_credential(
-            id="https://badges.example/credentials/7c0e6a55-3f7e-4a77-8d2a-5c1f5e1b9c03", issuer=_issuer(issuer_id),
-            achievement=_achievement(2), recipient=did_key(Ed25519KeyPair.generate()), valid_from="2023-12-10T10:00:00Z"),
+            id="https://badges.example/credentials/7c0e6a55-3f7e-4a77-8d2a-5c1f5e1b9c03",
+            issuer=_issuer(issuer_id),
+            achievement=_achievement(2),
+            recipient=did_key(Ed25519KeyPair.generate()),
+            valid_from="2023-12-10T10:00:00Z",
+        ),
         b.endorsement_credential(
-            id="urn:uuid:0b9f3f2e-1d0a-4b8e-9a51-1f4f0c7e2a04", issuer=_issuer(issuer_id),
-            endorsed_id="https://badges.example/achievements/3", name="Recommandé par Labo de l'ESS",
-            endorsement_comment="Un chantier coopératif exemplaire.", valid_from="2023-10-19T09:00:00Z"),
+            id="urn:uuid:0b9f3f2e-1d0a-4b8e-9a51-1f4f0c7e2a04",
+            issuer=_issuer(issuer_id),
+            endorsed_id="https://badges.example/achievements/3",
+            name="Recommandé par Labo de l'ESS",
+            endorsement_comment="Un chantier coopératif exemplaire.",
+            valid_from="2023-10-19T09:00:00Z",
+        ),
     ]
     return out
 
@@ -117,7 +158,7 @@ def test_badger_signed_credentials_verify_in_badger(badger_signed):
 
 def test_badger_signed_credentials_verify_with_digital_bazaar_and_dcc(badger_signed):
     items = [{"credential": s, "documents": DOCUMENTS} for s in badger_signed]
-    for signed, db, dcc in zip(badger_signed, node.db_verify_many(items), node.dcc_verify_many(items)):
+    for signed, db, dcc in zip(badger_signed, node.db_verify_many(items), node.dcc_verify_many(items), strict=True):
         assert db["verified"], (signed["name"], db["errors"])
         assert dcc["verified"] and dcc["signatureValid"], (signed["name"], dcc["errors"])
 
@@ -125,7 +166,7 @@ def test_badger_signed_credentials_verify_with_digital_bazaar_and_dcc(badger_sig
 def test_one_character_change_is_refused_by_all_three(badger_signed):
     tampered = [t for s in badger_signed for t in one_char_changes(s)]
     items = [{"credential": t, "documents": DOCUMENTS} for t in tampered]
-    for t, db, dcc in zip(tampered, node.db_verify_many(items), node.dcc_verify_many(items)):
+    for t, db, dcc in zip(tampered, node.db_verify_many(items), node.dcc_verify_many(items), strict=True):
         assert not verify(t, resolver=RESOLVER, now=NOW).verified
         assert not db["verified"]
         assert not dcc["verified"]
@@ -136,13 +177,20 @@ def test_digital_bazaar_signed_credentials_verify_in_badger():
     other = Ed25519KeyPair.generate()
     other_did = did_key(other)
     keys = [
-        {"id": VM, "controller": ISSUER, "publicKeyMultibase": PAIR.public_key_multibase,
-         "secretKeyMultibase": PAIR.secret_key_multibase},
-        {"id": f"{other_did}#{other.public_key_multibase}", "controller": other_did,
-         "publicKeyMultibase": other.public_key_multibase, "secretKeyMultibase": other.secret_key_multibase},
+        {
+            "id": VM,
+            "controller": ISSUER,
+            "publicKeyMultibase": PAIR.public_key_multibase,
+            "secretKeyMultibase": PAIR.secret_key_multibase,
+        },
+        {
+            "id": f"{other_did}#{other.public_key_multibase}",
+            "controller": other_did,
+            "publicKeyMultibase": other.public_key_multibase,
+            "secretKeyMultibase": other.secret_key_multibase,
+        },
     ]
-    items = [{"credential": c, "key": k, "created": CREATED}
-             for k in keys for c in credentials(k["controller"])]
+    items = [{"credential": c, "key": k, "created": CREATED} for k in keys for c in credentials(k["controller"])]
     signed = node.db_sign_many(items)
     for doc in signed:
         result = verify(doc, resolver=RESOLVER, now=NOW)
@@ -158,8 +206,12 @@ def test_digital_bazaar_signed_credentials_verify_in_badger():
 def test_ed25519_signature_2020_from_digital_bazaar_verifies_in_badger():
     other = Ed25519KeyPair.generate()
     did = did_key(other)
-    key = {"id": f"{did}#{other.public_key_multibase}", "controller": did,
-           "publicKeyMultibase": other.public_key_multibase, "secretKeyMultibase": other.secret_key_multibase}
+    key = {
+        "id": f"{did}#{other.public_key_multibase}",
+        "controller": did,
+        "publicKeyMultibase": other.public_key_multibase,
+        "secretKeyMultibase": other.secret_key_multibase,
+    }
     doc = node.db_sign(credentials(did)[0], key, CREATED, suite="Ed25519Signature2020")
     assert doc["proof"]["type"] == "Ed25519Signature2020"
     assert verify(doc, resolver=RESOLVER, now=NOW).verified
@@ -175,14 +227,16 @@ def test_vc_jwt_both_ways_with_jose(alg):
     creds = credentials()[:2]
     tokens = [vc_jwt.sign(c, private_key=key, kid=kid) for c in creds]
     results = node.jose_verify_many([{"jwt": t, "jwk": public_jwk(key)} for t in tokens])
-    for credential, token, result in zip(creds, tokens, results):
+    for credential, token, result in zip(creds, tokens, results, strict=True):
         assert result["verified"], result["errors"]
         assert result["header"]["kid"] == kid and result["header"]["alg"] == alg
         assert result["payload"]["iss"] == ISSUER and result["payload"]["jti"] == credential["id"]
         assert verify(token, resolver=RESOLVER, now=NOW).verified
     flipped = [t[:40] + ("A" if t[40] != "A" else "B") + t[41:] for t in tokens]
     flipped += [t[:-5] + ("A" if t[-5] != "A" else "B") + t[-4:] for t in tokens]
-    for token, result in zip(flipped, node.jose_verify_many([{"jwt": t, "jwk": public_jwk(key)} for t in flipped])):
+    for token, result in zip(
+        flipped, node.jose_verify_many([{"jwt": t, "jwk": public_jwk(key)} for t in flipped]), strict=True
+    ):
         assert not result["verified"]
         assert not verify(token, resolver=RESOLVER, now=NOW).verified
 

@@ -167,9 +167,7 @@ TO_SIGN = {
         None,
     ),
     "expired": (
-        ob_credential(
-            DID_KEY, 6, validFrom="2019-01-01T00:00:00Z", validUntil="2020-01-01T00:00:00Z"
-        ),
+        ob_credential(DID_KEY, 6, validFrom="2019-01-01T00:00:00Z", validUntil="2020-01-01T00:00:00Z"),
         DID_KEY_SIGNER,
         None,
     ),
@@ -184,7 +182,7 @@ def signed() -> dict[str, dict]:
         if suite:
             item["suite"] = suite
         items.append(item)
-    return dict(zip(TO_SIGN, node.db_sign_many(items)))
+    return dict(zip(TO_SIGN, node.db_sign_many(items), strict=True))
 
 
 def status_documents(signed: dict) -> dict:
@@ -249,7 +247,7 @@ def db_results(signed) -> dict[str, dict]:
         },
     }
     assert set(cases) == set(DB_EXPECTED)
-    return dict(zip(cases, node.db_verify_many(cases.values())))
+    return dict(zip(cases, node.db_verify_many(cases.values()), strict=True))
 
 
 @pytest.mark.parametrize("case", sorted(DB_EXPECTED))
@@ -353,7 +351,7 @@ def dcc_results(signed) -> dict[str, dict]:
         },
     }
     assert set(cases) == set(DCC_EXPECTED)
-    return dict(zip(cases, node.dcc_verify_many(cases.values())))
+    return dict(zip(cases, node.dcc_verify_many(cases.values()), strict=True))
 
 
 @pytest.mark.parametrize("case", sorted(DCC_EXPECTED))
@@ -372,13 +370,8 @@ def test_dcc_verifier_core(dcc_results, case):
 
 def test_dcc_reasons(dcc_results):
     """The causes verifier-core hides, recovered by the harness diagnostics."""
-    assert any(
-        "publicKeyMultibase" in m for m in dcc_results["ob3_vector"]["diagnostics"]
-    ), dcc_results["ob3_vector"]
-    assert any(
-        "Invalid signature" in m
-        for m in dcc_results["ob3_vector_fragments_tampered"]["diagnostics"]
-    )
+    assert any("publicKeyMultibase" in m for m in dcc_results["ob3_vector"]["diagnostics"]), dcc_results["ob3_vector"]
+    assert any("Invalid signature" in m for m in dcc_results["ob3_vector_fragments_tampered"]["diagnostics"])
     assert any("issuer must match" in m for m in dcc_results["w3c_vector"]["diagnostics"])
     assert any("revocation_status" in m for m in dcc_results["revoked"]["errors"])
     assert any("expiration" in m for m in dcc_results["expired"]["errors"])
@@ -386,10 +379,7 @@ def test_dcc_reasons(dcc_results):
     # (fetched once per process: the compiled schema is cached).
     assert dcc_results["didkey"]["schemaValid"] is True
     fetched = {url for result in dcc_results.values() for url in result["fetched"]}
-    assert (
-        "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
-        in fetched
-    )
+    assert "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json" in fetched
     # did:web is resolved through an https fetch of the DID document.
     assert "https://issuer.example/badger/did.json" in dcc_results["didweb"]["fetched"]
 
@@ -453,15 +443,14 @@ def test_jose_vector_and_round_trips(jose_keys):
     claims = {"iss": DID_KEY, "jti": "urn:uuid:1", "name": "Harness smoke badge"}
     algs = list(jose_keys)
     tokens = node.jose_sign_many(
-        {"payload": claims, "header": {"alg": alg, "typ": "JWT"}, "jwk": jose_keys[alg][0]}
-        for alg in algs
+        {"payload": claims, "header": {"alg": alg, "typ": "JWT"}, "jwk": jose_keys[alg][0]} for alg in algs
     )
     items = [
         {"jwt": vector},  # key from the header
         {"jwt": vector, "jwk": vector_jwk},
         {"jwt": tamper_jws(vector), "jwk": vector_jwk},
     ]
-    for alg, token in zip(algs, tokens):
+    for alg, token in zip(algs, tokens, strict=True):
         items.append({"jwt": token, "jwk": public(jose_keys[alg][0])})
         items.append({"jwt": tamper_jws(token), "jwk": public(jose_keys[alg][0])})
     results = node.jose_verify_many(items)
@@ -475,12 +464,10 @@ def test_jose_vector_and_round_trips(jose_keys):
     # verification, and a private key where the public one is expected
     rsa_jwk = jose_keys["RS256"][0]
     sign_only = {**public(rsa_jwk), "key_ops": ["sign"]}
-    unusable = node.jose_verify_many(
-        [{"jwt": tokens[0], "jwk": sign_only}, {"jwt": tokens[0], "jwk": rsa_jwk}]
-    )
+    unusable = node.jose_verify_many([{"jwt": tokens[0], "jwk": sign_only}, {"jwt": tokens[0], "jwk": rsa_jwk}])
     assert not unusable[0]["verified"] and "key import" in unusable[0]["errors"][0]
     assert not unusable[1]["verified"] and unusable[1]["errors"]
-    for i, (alg, token) in enumerate(zip(algs, tokens)):
+    for i, (alg, token) in enumerate(zip(algs, tokens, strict=True)):
         good, bad = results[3 + 2 * i], results[4 + 2 * i]
         assert good["verified"], (alg, good)
         assert good["header"] == {"alg": alg, "typ": "JWT"}

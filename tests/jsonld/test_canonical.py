@@ -7,8 +7,19 @@ import glob
 import pytest
 from pyld import jsonld
 
-from badger.errors import CanonicalizationLimit, DroppedTerm, JsonLdError, UnknownContext
-from badger.jsonld import Limits, StaticDocumentLoader, canonicalize, default_loader, expand
+from badger.errors import (
+    CanonicalizationLimit,
+    DroppedTerm,
+    JsonLdError,
+    UnknownContext,
+)
+from badger.jsonld import (
+    Limits,
+    StaticDocumentLoader,
+    canonicalize,
+    default_loader,
+    expand,
+)
 from badger.resources import load_json
 from tests.conftest import VECTORS, load_vector
 
@@ -36,12 +47,23 @@ def test_extra_documents_can_be_added_per_loader():
     assert out == '<urn:a> <https://example.com/x> "1" .\n'
 
 
-@pytest.mark.parametrize("doc, fragment", [
-    ({"@context": ["https://www.w3.org/2018/credentials/v1"], "id": "urn:x", "type": ["VerifiableCredential"], "foo": "bar"}, "foo"),
-    ({"@context": [VC2], "id": "urn:x", "type": ["VerifiableCredential"], "nickname": "bar"}, "nickname"),
-    ({"@context": [VC2], "id": "relative/thing", "type": ["VerifiableCredential"]}, "relative @id"),
-    ({"@context": [VC2], "id": "urn:x", "type": ["VerifiableCredential", "MadeUpType"]}, "relative @type"),
-])
+@pytest.mark.parametrize(
+    "doc, fragment",
+    [
+        (
+            {
+                "@context": ["https://www.w3.org/2018/credentials/v1"],
+                "id": "urn:x",
+                "type": ["VerifiableCredential"],
+                "foo": "bar",
+            },
+            "foo",
+        ),
+        ({"@context": [VC2], "id": "urn:x", "type": ["VerifiableCredential"], "nickname": "bar"}, "nickname"),
+        ({"@context": [VC2], "id": "relative/thing", "type": ["VerifiableCredential"]}, "relative @id"),
+        ({"@context": [VC2], "id": "urn:x", "type": ["VerifiableCredential", "MadeUpType"]}, "relative @type"),
+    ],
+)
 def test_safe_mode_refuses_what_would_not_be_signed(doc, fragment):
     with pytest.raises(DroppedTerm) as err:
         canonicalize(doc)
@@ -83,12 +105,18 @@ def test_blank_node_and_quad_limits():
 
 def test_agrees_with_stock_pyld_on_every_fixture():
     """The context memo in badger.jsonld must not change a single byte."""
-    options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": default_loader(), "base": None}
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": default_loader(),
+        "base": None,
+    }
     files = sorted(glob.glob(str(VECTORS / "1edtech-validator-ob30" / "*.json"))) + sorted(
-        glob.glob(str(VECTORS / "w3c-vc-di-eddsa" / "TestVectors" / "**" / "*.json"), recursive=True))
+        glob.glob(str(VECTORS / "w3c-vc-di-eddsa" / "TestVectors" / "**" / "*.json"), recursive=True)
+    )
     checked = 0
     for path in files:
-        doc = load_vector(path[len(str(VECTORS)) + 1:])
+        doc = load_vector(path[len(str(VECTORS)) + 1 :])
         if not isinstance(doc, dict) or "@context" not in doc:
             continue
         try:

@@ -82,7 +82,10 @@ class TestMultikey:
         assert pair.public_bytes.hex() == OB_KEY["publicKeyHex"]
         assert pair.public_key_multibase == OB_KEY["publicKeyMultibase"]
         # Badger writes the 32-byte seed form; the seed is the first half of the 64-byte form.
-        assert decode_multikey(pair.secret_key_multibase) == ("ed25519-priv", bytes.fromhex(OB_KEY["privateKeyHex"])[:32])
+        assert decode_multikey(pair.secret_key_multibase) == (
+            "ed25519-priv",
+            bytes.fromhex(OB_KEY["privateKeyHex"])[:32],
+        )
         from_64 = Ed25519KeyPair.from_private_bytes(bytes.fromhex(OB_KEY["privateKeyHex"]))
         from_32 = Ed25519KeyPair.from_private_bytes(bytes.fromhex(OB_KEY["privateKeyHex"])[:32])
         assert from_64.public_bytes == from_32.public_bytes == pair.public_bytes
@@ -140,8 +143,16 @@ class TestMultikey:
 
     @pytest.mark.parametrize(
         "header, size",
-        [(ED25519_PUB, 31), (ED25519_PUB, 33), (ED25519_PUB, 0), (ED25519_PRIV, 31), (ED25519_PRIV, 48),
-         (ED25519_PRIV, 65), (P256_PUB, 32), (P256_PUB, 65)],
+        [
+            (ED25519_PUB, 31),
+            (ED25519_PUB, 33),
+            (ED25519_PUB, 0),
+            (ED25519_PRIV, 31),
+            (ED25519_PRIV, 48),
+            (ED25519_PRIV, 65),
+            (P256_PUB, 32),
+            (P256_PUB, 65),
+        ],
     )
     def test_wrong_key_lengths_raise(self, header, size):
         _raises(KeyMaterialError, "key.bad_length", decode_multikey, encode_multikey(header, b"\x01" * size))
@@ -210,7 +221,12 @@ class TestDidKey:
         assert doc["assertionMethod"] == [vm]
         assert doc["authentication"] == [vm]
         [method] = doc["verificationMethod"]
-        assert method == {"id": vm, "type": "Multikey", "controller": did, "publicKeyMultibase": pair.public_key_multibase}
+        assert method == {
+            "id": vm,
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": pair.public_key_multibase,
+        }
         assert Ed25519KeyPair.from_multikey(method["publicKeyMultibase"]).public_bytes == pair.public_bytes
         # The verification method URL resolves to the same document (the fragment is ignored).
         assert did_key_document(vm) == doc
@@ -259,7 +275,10 @@ class TestDidWeb:
         assert did_web_document_url(did) == "https://badges.example/tenant/issuers/x/did.json"
 
     def test_fragment_is_ignored_for_the_document_url(self):
-        assert did_web_document_url("did:web:badges.example:issuers:x#key-1") == "https://badges.example/issuers/x/did.json"
+        assert (
+            did_web_document_url("did:web:badges.example:issuers:x#key-1")
+            == "https://badges.example/issuers/x/did.json"
+        )
 
     def test_segments_are_percent_encoded_and_stay_encoded_in_the_url(self):
         # did:web §3.2 (Read): only the port's colon is percent-decoded; path segments keep their
@@ -486,9 +505,18 @@ class TestFindVerificationMethod:
         doc = {
             "id": ISSUER,
             "verificationMethod": [
-                {"id": "#key-1", "type": "Multikey", "controller": ISSUER, "publicKeyMultibase": pair.public_key_multibase},
-                {"id": f"{ISSUER}#key-2", "type": "Multikey", "controller": ISSUER,
-                 "publicKeyMultibase": Ed25519KeyPair.generate().public_key_multibase},
+                {
+                    "id": "#key-1",
+                    "type": "Multikey",
+                    "controller": ISSUER,
+                    "publicKeyMultibase": pair.public_key_multibase,
+                },
+                {
+                    "id": f"{ISSUER}#key-2",
+                    "type": "Multikey",
+                    "controller": ISSUER,
+                    "publicKeyMultibase": Ed25519KeyPair.generate().public_key_multibase,
+                },
             ],
         }
         doc.update(relations)
@@ -527,7 +555,9 @@ class TestFindVerificationMethod:
         elsewhere = "https://other.example/issuers/x#key-1"
         _raises(ResolutionError, "key.method_not_found", find_verification_method, doc, elsewhere)
 
-    @pytest.mark.parametrize("vtype", ["EcdsaSecp256k1VerificationKey2019", "X25519KeyAgreementKey2020", None, "multikey"])
+    @pytest.mark.parametrize(
+        "vtype", ["EcdsaSecp256k1VerificationKey2019", "X25519KeyAgreementKey2020", None, "multikey"]
+    )
     def test_unsupported_method_types(self, vtype):
         method = {"id": "#k", "type": vtype, "controller": ISSUER, "publicKeyMultibase": "z6Mk"}
         doc = {"id": ISSUER, "verificationMethod": [method]}
@@ -541,8 +571,12 @@ class TestFindVerificationMethod:
         assert method.ed25519().public_bytes == pair.public_bytes
 
     def test_controller_defaults_to_the_document_id(self):
-        doc = {"id": ISSUER, "verificationMethod": [{"id": "#k", "type": "Multikey",
-                                                     "publicKeyMultibase": Ed25519KeyPair.generate().public_key_multibase}]}
+        doc = {
+            "id": ISSUER,
+            "verificationMethod": [
+                {"id": "#k", "type": "Multikey", "publicKeyMultibase": Ed25519KeyPair.generate().public_key_multibase}
+            ],
+        }
         assert find_verification_method(doc, f"{ISSUER}#k").controller == ISSUER
 
     @pytest.mark.parametrize("doc", [None, [], "x", 1])
@@ -555,12 +589,17 @@ class TestVerificationMethodKeys:
         pair = Ed25519KeyPair.generate()
         import base58
 
-        legacy = VerificationMethod("x#1", "Ed25519VerificationKey2018", "x",
-                                    {"publicKeyBase58": base58.b58encode(pair.public_bytes).decode()})
+        legacy = VerificationMethod(
+            "x#1", "Ed25519VerificationKey2018", "x", {"publicKeyBase58": base58.b58encode(pair.public_bytes).decode()}
+        )
         assert legacy.ed25519().public_bytes == pair.public_bytes
         es256 = jwt_keys["ES256"]
-        p256 = VerificationMethod("x#2", "Multikey", "x",
-                                  {"publicKeyMultibase": encode_multikey(P256_PUB, _p256_compressed(es256.public_key()))})
+        p256 = VerificationMethod(
+            "x#2",
+            "Multikey",
+            "x",
+            {"publicKeyMultibase": encode_multikey(P256_PUB, _p256_compressed(es256.public_key()))},
+        )
         assert public_jwk(p256.public_key()) == public_jwk(es256)
         jwk = VerificationMethod("x#3", "JsonWebKey", "x", {"publicKeyJwk": public_jwk(es256)})
         assert public_jwk(jwk.public_key()) == public_jwk(es256)
@@ -691,7 +730,9 @@ class TestFetchingResolver:
 
     def test_did_web_without_path_uses_well_known(self):
         pair = Ed25519KeyPair.generate()
-        fetch = _FakeFetcher({"https://badges.example/.well-known/did.json": _did_doc_bytes("did:web:badges.example", pair)})
+        fetch = _FakeFetcher(
+            {"https://badges.example/.well-known/did.json": _did_doc_bytes("did:web:badges.example", pair)}
+        )
         assert FetchingResolver(fetch).document("did:web:badges.example#key-1")["id"] == "did:web:badges.example"
 
     def test_http_only_for_allowed_hosts(self):
@@ -711,7 +752,11 @@ class TestFetchingResolver:
 
     def test_https_and_http_urls(self):
         pair = Ed25519KeyPair.generate()
-        doc = {"id": ISSUER, "verificationMethod": [_multikey_method("#key-1", ISSUER, pair)], "assertionMethod": ["#key-1"]}
+        doc = {
+            "id": ISSUER,
+            "verificationMethod": [_multikey_method("#key-1", ISSUER, pair)],
+            "assertionMethod": ["#key-1"],
+        }
         local_doc = {**doc, "id": "http://127.0.0.1:5000/issuers/x"}
         fetch = _FakeFetcher(
             {ISSUER: json.dumps(doc).encode(), "http://127.0.0.1:5000/issuers/x": json.dumps(local_doc).encode()}
@@ -785,7 +830,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self):  # noqa: N802 (http.server naming)
+    def do_GET(self):
         type(self).seen_accept.append(self.headers.get("Accept", ""))
         path = self.path
         if path in self.documents:
@@ -857,7 +902,9 @@ class TestHttpFetcher:
 
     @pytest.mark.parametrize("path", ["/big.json", "/big-chunked.json"])
     def test_size_limit(self, http_origin, path):
-        _raises(ResolutionError, "key.fetch_too_large", HttpFetcher(timeout=2, max_bytes=MAX_BYTES), f"{http_origin}{path}")
+        _raises(
+            ResolutionError, "key.fetch_too_large", HttpFetcher(timeout=2, max_bytes=MAX_BYTES), f"{http_origin}{path}"
+        )
 
     def test_timeout(self, http_origin):
         started = time.monotonic()
@@ -875,10 +922,14 @@ class TestHttpFetcher:
 
     @pytest.mark.parametrize("path", ["/missing.json", "/error.json", "/garbage.json"])
     def test_http_errors(self, http_origin, path):
-        _raises(ResolutionError, "key.fetch_failed", HttpFetcher(timeout=2, max_bytes=MAX_BYTES), f"{http_origin}{path}")
+        _raises(
+            ResolutionError, "key.fetch_failed", HttpFetcher(timeout=2, max_bytes=MAX_BYTES), f"{http_origin}{path}"
+        )
 
     def test_redirects_are_followed(self, http_origin):
-        assert json.loads(HttpFetcher(timeout=2, max_bytes=MAX_BYTES)(f"{http_origin}/redirect.json"))["id"] == "did:web:x"
+        assert (
+            json.loads(HttpFetcher(timeout=2, max_bytes=MAX_BYTES)(f"{http_origin}/redirect.json"))["id"] == "did:web:x"
+        )
 
     def test_connection_refused(self):
         with socket.socket() as sock:  # a port that was free a moment ago, now closed
@@ -920,7 +971,12 @@ def test_public_only_fetcher_refuses_the_servers_own_network():
     from badger.keys.fetch import HttpFetcher
 
     fetcher = HttpFetcher(timeout=1, public_only=True)
-    for url in ("http://127.0.0.1:9/x.json", "http://10.0.0.1/x.json", "http://[::1]:9/x", "http://169.254.169.254/latest"):
+    for url in (
+        "http://127.0.0.1:9/x.json",
+        "http://10.0.0.1/x.json",
+        "http://[::1]:9/x",
+        "http://169.254.169.254/latest",
+    ):
         with pytest.raises(ResolutionError) as err:
             fetcher(url)
         assert err.value.code == "key.fetch_refused", url

@@ -41,7 +41,9 @@ def test_ob_vector_canonical_forms_hashes_and_proof_value():
     assert data.hex() == hashes["dataToSignHex"]
     assert pair.sign(data).hex() == hashes["signatureHex"]
 
-    signed = add_proof(unsigned, keypair=pair, verification_method=options["verificationMethod"], created=options["created"])
+    signed = add_proof(
+        unsigned, keypair=pair, verification_method=options["verificationMethod"], created=options["created"]
+    )
     assert signed["proof"]["proofValue"] == hashes["proofValue"]
     assert signed == load_vector(OB + "credential-signed.json")
 
@@ -57,12 +59,16 @@ def test_w3c_vector_reproduced_byte_for_byte():
     canon_proof = suite.configure({k: v for k, v in config.items() if k != "@context"}, unsigned["@context"])
     assert canon_proof == _text(W3C + "eddsa-rdfc-2022/proofCanonDataInt.txt")
     assert hashlib.sha256(canon_doc.encode()).hexdigest() == _text(W3C + "eddsa-rdfc-2022/docHashDataInt.txt").strip()
-    assert hashlib.sha256(canon_proof.encode()).hexdigest() == _text(W3C + "eddsa-rdfc-2022/proofHashDataInt.txt").strip()
+    assert (
+        hashlib.sha256(canon_proof.encode()).hexdigest() == _text(W3C + "eddsa-rdfc-2022/proofHashDataInt.txt").strip()
+    )
     data = suite.hash_data(canon_doc, canon_proof)
     assert data.hex() == _text(W3C + "eddsa-rdfc-2022/combinedHashDataInt.txt").strip()
     assert pair.sign(data).hex() == _text(W3C + "eddsa-rdfc-2022/sigHexDataInt.txt").strip()
 
-    signed = add_proof(unsigned, keypair=pair, verification_method=config["verificationMethod"], created=config["created"])
+    signed = add_proof(
+        unsigned, keypair=pair, verification_method=config["verificationMethod"], created=config["created"]
+    )
     assert signed == load_vector(W3C + "eddsa-rdfc-2022/signedDataInt.json")
     [check] = verify_proofs(signed, resolver=ChainResolver(DidKeyResolver()))
     assert check.verified and check.controller == "did:key:" + keys["publicKeyMultibase"]
@@ -87,14 +93,17 @@ def test_proof_verifies_and_any_change_breaks_it():
     assert not check.verified and check.problems[0].code == "proof.signature_mismatch"
 
 
-@pytest.mark.parametrize("mutate, code", [
-    (lambda p: p.pop("proofValue"), "proof.malformed"),
-    (lambda p: p.update(proofValue="znotbase58!!"), "proof.malformed"),
-    (lambda p: p.update(proofPurpose="authentication"), "proof.purpose_mismatch"),
-    (lambda p: p.update(cryptosuite="ecdsa-rdfc-2019"), "proof.unsupported_cryptosuite"),
-    (lambda p: p.update(verificationMethod="https://unknown.example/key#1"), "proof.key_unresolved"),
-    (lambda p: p.update(created="yesterday"), "proof.malformed"),
-])
+@pytest.mark.parametrize(
+    "mutate, code",
+    [
+        (lambda p: p.pop("proofValue"), "proof.malformed"),
+        (lambda p: p.update(proofValue="znotbase58!!"), "proof.malformed"),
+        (lambda p: p.update(proofPurpose="authentication"), "proof.purpose_mismatch"),
+        (lambda p: p.update(cryptosuite="ecdsa-rdfc-2019"), "proof.unsupported_cryptosuite"),
+        (lambda p: p.update(verificationMethod="https://unknown.example/key#1"), "proof.key_unresolved"),
+        (lambda p: p.update(created="yesterday"), "proof.malformed"),
+    ],
+)
 def test_malformed_proofs_are_reported_not_raised(mutate, code):
     kp, pair = _ob_keypair()
     signed = load_vector(OB + "credential-signed.json")

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
@@ -155,7 +155,7 @@ def test_simple_jwt_decodes_as_vc11_vc_claim():
     assert payload["iss"] == credential["issuer"]["id"] == "https://example.edu/issuers/565049"
     assert payload["jti"] == credential["id"]
     assert payload["sub"] == credential["credentialSubject"]["id"]
-    assert payload["nbf"] == int(datetime(2010, 1, 1, tzinfo=timezone.utc).timestamp())
+    assert payload["nbf"] == int(datetime(2010, 1, 1, tzinfo=UTC).timestamp())
 
 
 def test_simple_jwt_cannot_be_verified_without_a_key():
@@ -231,7 +231,7 @@ def test_round_trip(keys, alg):
     assert "vc" not in payload  # OB 3.0 §8.2.4.1 shape
     assert payload["iss"] == ISSUER
     assert payload["jti"] == credential["id"]
-    assert payload["nbf"] == int(datetime(2025, 3, 14, 8, 30, tzinfo=timezone.utc).timestamp())
+    assert payload["nbf"] == int(datetime(2025, 3, 14, 8, 30, tzinfo=UTC).timestamp())
     assert "sub" not in payload and "exp" not in payload  # no subject id, no validUntil
     assert decoded == credential
 
@@ -251,7 +251,7 @@ def test_round_trip_with_subject_id_valid_until_and_jwk(keys):
     header, payload, _ = decode(token)
     assert "kid" not in header and header["jwk"]["kty"] == "EC" and "d" not in header["jwk"]
     assert payload["sub"] == credential["credentialSubject"]["id"]
-    assert payload["exp"] == int(datetime(2028, 3, 14, 8, 30, tzinfo=timezone.utc).timestamp())
+    assert payload["exp"] == int(datetime(2028, 3, 14, 8, 30, tzinfo=UTC).timestamp())
 
     result = verify(token, resolver=StaticResolver())
     assert result.verified, result.problems
@@ -332,9 +332,9 @@ def test_sign_rejects_bad_keys_and_headers(keys, rsa_key):
 
 def test_numeric_dates_follow_the_timezone(keys):
     for value, expected in [
-        ("2025-03-14T09:30:00Z", datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)),
-        ("2025-03-14T09:30:00-05:30", datetime(2025, 3, 14, 15, 0, tzinfo=timezone.utc)),
-        ("2025-03-14T00:15:00.999999999+01:00", datetime(2025, 3, 13, 23, 15, tzinfo=timezone.utc)),
+        ("2025-03-14T09:30:00Z", datetime(2025, 3, 14, 9, 30, tzinfo=UTC)),
+        ("2025-03-14T09:30:00-05:30", datetime(2025, 3, 14, 15, 0, tzinfo=UTC)),
+        ("2025-03-14T00:15:00.999999999+01:00", datetime(2025, 3, 13, 23, 15, tzinfo=UTC)),
     ]:
         token = sign(make_credential(validFrom=value), private_key=keys["EdDSA"], kid=VM)
         assert decode(token)[1]["nbf"] == int(expected.timestamp())

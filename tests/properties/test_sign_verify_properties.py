@@ -39,13 +39,18 @@ import copy
 import json
 import re
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from badger.credentials.builders import achievement, achievement_credential, evidence, profile
+from badger.credentials.builders import (
+    achievement,
+    achievement_credential,
+    evidence,
+    profile,
+)
 from badger.credentials.identity import identity_object, normalise_email
 from badger.credentials.validation import validate
 from badger.credentials.vocab import OB_CREDENTIAL_CONTEXT
@@ -78,7 +83,7 @@ JWT_RESOLVER = StaticResolver({JWT_ISSUER: did_document(JWT_ISSUER, jwks=[("#jwt
 
 VALID_FROM = "2024-09-02T08:30:00Z"
 CREATED = "2024-09-02T08:30:05Z"
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SALT = "sel-de-guérande-42"
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -175,7 +180,9 @@ def _email_strategy(*, marks: bool):
     local_char = st.one_of(st.sampled_from(_ATEXT), st.characters(min_codepoint=0x80, exclude_categories=excluded))
     local = st.lists(st.text(alphabet=local_char, min_size=1, max_size=12), min_size=1, max_size=3).map(".".join)
     ascii_label = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,10}[A-Za-z0-9])?", fullmatch=True)
-    idn_label = st.text(alphabet=st.characters(categories=("L", "M", "N") if marks else ("L", "N")), min_size=1, max_size=12)
+    idn_label = st.text(
+        alphabet=st.characters(categories=("L", "M", "N") if marks else ("L", "N")), min_size=1, max_size=12
+    )
     tld = st.one_of(st.from_regex(r"[A-Za-z]{2,8}", fullmatch=True), idn_label)
     return st.builds(
         lambda local, labels, tld: f"{local}@{'.'.join([*labels, tld])}",
@@ -253,7 +260,11 @@ def test_recipient_matches_a_case_changed_address(email):
 
 def test_recipient_matches_precomposed_and_decomposed_accents():
     signed = sign_di(build(issuer_id=DID, name="Élodie", email="élodie.dupré@exemple.fr", narrative="ok"))
-    for variant in ("e\u0301lodie.dupre\u0301@exemple.fr", "E\u0301LODIE.DUPRE\u0301@EXEMPLE.FR", "Élodie.Dupré@Exemple.fr"):
+    for variant in (
+        "e\u0301lodie.dupre\u0301@exemple.fr",
+        "E\u0301LODIE.DUPRE\u0301@EXEMPLE.FR",
+        "Élodie.Dupré@Exemple.fr",
+    ):
         _assert_verified(verify_di(signed, email=variant), recipient=True)
 
 
@@ -345,9 +356,33 @@ def renames(draw):
 # Keys to add: terms the contexts define, the two keywords that always say something about a
 # node (@id, @type), and arbitrary keys. Other keyword keys are excluded: node objects ignore
 # most of them (see the module docstring).
-_DEFINED_TERMS = ["@id", "@type", "id", "type", "name", "description", "image", "url", "email", "tag", "narrative", "genre",
-                  "validUntil", "awardedDate", "creditsAvailable", "expires", "nonce", "domain", "challenge",
-                  "identifier", "salt", "hashed", "achievementType", "inLanguage", "version"]
+_DEFINED_TERMS = [
+    "@id",
+    "@type",
+    "id",
+    "type",
+    "name",
+    "description",
+    "image",
+    "url",
+    "email",
+    "tag",
+    "narrative",
+    "genre",
+    "validUntil",
+    "awardedDate",
+    "creditsAvailable",
+    "expires",
+    "nonce",
+    "domain",
+    "challenge",
+    "identifier",
+    "salt",
+    "hashed",
+    "achievementType",
+    "inLanguage",
+    "version",
+]
 _new_key = st.one_of(
     st.sampled_from(_DEFINED_TERMS),
     st.text(min_size=1, max_size=12).filter(lambda k: not k.startswith("@")),
@@ -389,7 +424,7 @@ def scalar_changes(draw):
     value = _parent(BASE, path)[path[-1]]
     if isinstance(value, bool):
         return ("flip", path, not value)
-    new = draw(st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False)))
+    new = draw(st.one_of(st.integers(-(10**6), 10**6), st.floats(allow_nan=False, allow_infinity=False)))
     assume(_jsonld_number(new) != _jsonld_number(value))
     return ("change a number", path, new)
 
@@ -415,12 +450,22 @@ def apply(document: dict, mutation) -> dict:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(mutation=mutations)
-@example(mutation=("change a character", ("proof", "proofValue"),
-                   BASE["proof"]["proofValue"][:-1] + ("2" if BASE["proof"]["proofValue"][-1] != "2" else "3")))
+@example(
+    mutation=(
+        "change a character",
+        ("proof", "proofValue"),
+        BASE["proof"]["proofValue"][:-1] + ("2" if BASE["proof"]["proofValue"][-1] != "2" else "3"),
+    )
+)
 @example(mutation=("change a character", ("proof", "created"), CREATED.replace(":05Z", ":06Z")))
 @example(mutation=("change a character", ("proof", "verificationMethod"), VM[:-1] + ("a" if VM[-1] != "a" else "b")))
-@example(mutation=("change a character", ("credentialSubject", "identifier", 0, "identityHash"),
-                   BASE["credentialSubject"]["identifier"][0]["identityHash"].upper().replace("SHA256$", "sha256$")))
+@example(
+    mutation=(
+        "change a character",
+        ("credentialSubject", "identifier", 0, "identityHash"),
+        BASE["credentialSubject"]["identifier"][0]["identityHash"].upper().replace("SHA256$", "sha256$"),
+    )
+)
 @example(mutation=("flip", ("credentialSubject", "identifier", 0, "hashed"), False))
 @example(mutation=("change a number", ("credentialSubject", "achievement", "creditsAvailable"), 2.75))
 @example(mutation=("delete", ("credentialSubject", "achievement", "tag", 1), None))
@@ -542,15 +587,25 @@ def test_canonical_n_quads_escape_control_characters(text, escaped):
 
 
 FORGED_NODES = {
-    "an Evidence entry": ("evidence", lambda doc: doc["evidence"].append(
-        {"id": "0:x", "type": ["Evidence"], "name": "Forged", "narrative": "Never happened"})),
-    "a Result": ("credentialSubject", lambda doc: doc["credentialSubject"].__setitem__(
-        "result", [{"id": "9:r", "type": ["Result"], "value": "A+"}])),
-    "an Image": ("achievement", lambda doc: doc["credentialSubject"]["achievement"].__setitem__(
-        "image", {"id": "0:x", "type": "Image"})),
+    "an Evidence entry": (
+        "evidence",
+        lambda doc: doc["evidence"].append(
+            {"id": "0:x", "type": ["Evidence"], "name": "Forged", "narrative": "Never happened"}
+        ),
+    ),
+    "a Result": (
+        "credentialSubject",
+        lambda doc: doc["credentialSubject"].__setitem__("result", [{"id": "9:r", "type": ["Result"], "value": "A+"}]),
+    ),
+    "an Image": (
+        "achievement",
+        lambda doc: doc["credentialSubject"]["achievement"].__setitem__("image", {"id": "0:x", "type": "Image"}),
+    ),
     "an @type with a digit scheme": ("credential", lambda doc: doc.__setitem__("@type", "0:")),
-    "an @type with a space": ("criteria", lambda doc: doc["credentialSubject"]["achievement"]["criteria"].__setitem__(
-        "@type", "urn:x y")),
+    "an @type with a space": (
+        "criteria",
+        lambda doc: doc["credentialSubject"]["achievement"]["criteria"].__setitem__("@type", "urn:x y"),
+    ),
 }
 
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from badger import baking
-from badger.keys import ChainResolver, DidKeyResolver, StaticResolver, decode_multikey
 from badger.errors import KeyMaterialError
+from badger.keys import ChainResolver, DidKeyResolver, StaticResolver, decode_multikey
 
 FIXTURES = Path(__file__).resolve().parent.parent / "vectors" / "1edtech-validator-ob30"
 # A date at which every valid fixture is valid (they were issued 2010-2024).
-FIXTURE_NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+FIXTURE_NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -38,7 +38,10 @@ def _issuer_id(doc: dict):
 
 def _jwt_parts(token: str):
     header, payload, _ = token.split(".")
-    pad = lambda s: s + "=" * (-len(s) % 4)  # noqa: E731
+
+    def pad(s):
+        return s + "=" * (-len(s) % 4)
+
     return json.loads(base64.urlsafe_b64decode(pad(header))), json.loads(base64.urlsafe_b64decode(pad(payload)))
 
 
@@ -78,8 +81,15 @@ def _fixture_documents() -> dict[str, dict]:
         credential = payload.get("vc", payload)
         issuer = _issuer_id(credential)
         if "jwk" in header:
-            add(issuer, {"id": f"{issuer}#jwk-{len(docs.get(issuer, {}).get('verificationMethod', []))}",
-                         "type": "JsonWebKey", "controller": issuer, "publicKeyJwk": header["jwk"]})
+            add(
+                issuer,
+                {
+                    "id": f"{issuer}#jwk-{len(docs.get(issuer, {}).get('verificationMethod', []))}",
+                    "type": "JsonWebKey",
+                    "controller": issuer,
+                    "publicKeyJwk": header["jwk"],
+                },
+            )
     return docs
 
 

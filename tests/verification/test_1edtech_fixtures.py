@@ -9,11 +9,25 @@ from badger.verification import StatusListChecker, verify
 from tests.verification.conftest import FIXTURE_NOW, fixture_bytes, fixture_json
 
 VALID = [
-    "simple.json", "simple-did-key-method.json", "simple-did-web-method.json", "complete.json",
-    "endorsement-valid.json", "simple_v1.json", "simple-multiple-proofs.json",
-    "simple-eddsa-2022.json", "simple-context-alias.json", "simple-context-version.json",
+    "simple.json",
+    "simple-did-key-method.json",
+    "simple-did-web-method.json",
+    "complete.json",
+    "endorsement-valid.json",
+    "simple_v1.json",
+    "simple-multiple-proofs.json",
+    "simple-eddsa-2022.json",
+    "simple-context-alias.json",
+    "simple-context-version.json",
 ]
-BAKED = ["simple-json.png", "simple-json.svg", "simple-jwt.png", "simple-jwt.svg", "simple-jwt_v1.png", "simple-jwt_v1.svg"]
+BAKED = [
+    "simple-json.png",
+    "simple-json.svg",
+    "simple-jwt.png",
+    "simple-jwt.svg",
+    "simple-jwt_v1.png",
+    "simple-jwt_v1.svg",
+]
 
 # file -> (the check that fails, the code it fails with [, a problem code that must appear])
 ERRORS = {

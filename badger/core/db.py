@@ -1,0 +1,77 @@
+"""Engine and sessions. SQLite (the embedded default) gets WAL, foreign keys and a busy
+timeout so concurrent writers wait instead of failing; PostgreSQL goes through psycopg 3."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from badger.errors import Conflict
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            # BEGIN IMMEDIATE: take the write lock at the start, so two writers queue instead of
+            # one failing on upgrade from a read lock (SQLite "database is locked").
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def insert_unique(session: Session, row) -> None:
+    """Insert ``row`` in a savepoint; a unique-constraint clash (a concurrent request with the
+    same Idempotency-Key, or the same random status index) raises Conflict and leaves the
+    transaction usable."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict") from exc
+
+
+def ping(session: Session) -> None:
+    session.execute(text("SELECT 1"))
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A nested transaction: an error inside undoes only what was done inside."""
+    with session.begin_nested():
+        yield
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the session's transaction has committed (not on rollback)."""
+    event.listen(session, "after_commit", lambda _session: callback(), once=True)

@@ -1,0 +1,45 @@
+"""Named events between areas: an area announces what happened, others react, and the one
+that announces imports none of those that react.
+
+Subscribers are wired once, in ``badger.application.wire`` (one visible list), and run
+synchronously inside the announcing transaction, in the order they were wired: what they
+write commits or rolls back with the change that caused it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Events", "CREDENTIAL_ISSUED", "STATUS_CHANGED", "ISSUER_CREATED"]
+
+# A credential was issued and flushed. Payload: app, session, credential (the row),
+# email (str | None), name (str | None), notify (bool), lang ("fr" | "en").
+CREDENTIAL_ISSUED = "credential_issued"
+# A credential was revoked, suspended or unsuspended. Payload: app, session, credential, actor.
+STATUS_CHANGED = "status_changed"
+# An issuer was created with its keys. Payload: app, session, issuer.
+ISSUER_CREATED = "issuer_created"
+
+_KNOWN = (CREDENTIAL_ISSUED, STATUS_CHANGED, ISSUER_CREATED)
+
+
+class Events:
+    """Subscribers by event name. One per service container."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, list[Callable[..., Any]]] = {name: [] for name in _KNOWN}
+
+    def subscribe(self, name: str, subscriber: Callable[..., Any]) -> None:
+        """Call ``subscriber(**payload)`` each time ``name`` is published. Raises KeyError for an
+        unknown event name (a typo would otherwise wire nothing)."""
+        self._subscribers[name].append(subscriber)
+
+    def publish(self, name: str, /, **payload: Any) -> None:
+        """Run every subscriber of ``name`` with ``payload``; an exception propagates to the
+        publisher, whose transaction then rolls back."""
+        for subscriber in self._subscribers[name]:
+            subscriber(**payload)
+
+    def subscribers(self, name: str) -> list[Callable[..., Any]]:
+        return list(self._subscribers[name])

@@ -1,0 +1,62 @@
+"""SQLAlchemy models. The signed document is stored exactly as signed (``document`` text);
+queryable fields are extra indexed columns (docs/architecture.md, "Signed bytes are sacred")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from badger.core.db import Base
+
+
+class StatusList(Base):
+    """One Bitstring Status List per issuer and purpose; indexes are allocated at random."""
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (UniqueConstraint("issuer_id", "purpose"),)
+
+
+class Credential(Base):
+    __tablename__ = "credentials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id"), index=True)
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievements.id"), index=True)
+    format: Mapped[str] = mapped_column(String(8))  # ldp | jwt
+    document: Mapped[str] = mapped_column(Text)  # the credential JSON exactly as signed (ldp) or as in the JWT
+    jwt: Mapped[str | None] = mapped_column(Text)  # the compact JWS (jwt)
+    recipient_lookup: Mapped[str | None] = mapped_column(String(64), index=True)  # HMAC of the e-mail
+    recipient_did: Mapped[str | None] = mapped_column(String(512), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_index: Mapped[int | None] = mapped_column(Integer)
+    # Status (migration 0004): the credential's index in its issuer's suspension list (None for
+    # credentials issued before suspension existed: they carry a revocation entry only), and
+    # when the status last changed.
+    suspension_index: Mapped[int | None] = mapped_column(Integer)
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "idempotency_key"),
+        UniqueConstraint("issuer_id", "status_index"),
+        Index("uq_credentials_issuer_suspension_index", "issuer_id", "suspension_index", unique=True),
+    )

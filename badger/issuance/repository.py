@@ -1,0 +1,141 @@
+"""Queries, so that no other package writes SQL or imports SQLAlchemy. They flush, never commit."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from badger.achievements.models import Achievement
+from badger.issuance.models import Credential, StatusList
+
+
+def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:
+    # Remembered for the session. A second SELECT would hand back the same
+    # identity-mapped object anyway (its loaded columns are not refreshed), so this only saves the
+    # round trip and the 16 KB of bits that every issuance paid twice.
+    remembered = session.info.setdefault("badger.status_lists", {})
+    row = remembered.get((issuer_id, purpose))
+    if row is None or row not in session:
+        row = session.scalar(select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose))
+        if row is not None:
+            remembered[(issuer_id, purpose)] = row
+    return row
+
+
+def status_index_taken(session: Session, issuer_id: str, index: int) -> bool:
+    return (
+        session.scalar(
+            select(Credential.id).where(Credential.issuer_id == issuer_id, Credential.status_index == index).limit(1)
+        )
+        is not None
+    )
+
+
+def credential_by_idempotency_key(session: Session, issuer_id: str, key: str) -> Credential | None:
+    return session.scalar(
+        select(Credential).where(Credential.issuer_id == issuer_id, Credential.idempotency_key == key)
+    )
+
+
+def credentials(
+    session: Session,
+    *,
+    issuer_id: str | None = None,
+    recipient_lookup: str | None = None,
+    achievement_id: str | None = None,
+    status: str | None = None,
+    limit: int = 1000,
+) -> list[Credential]:
+    query = select(Credential).order_by(Credential.issued_at.desc(), Credential.id).limit(limit)
+    if issuer_id is not None:
+        query = query.where(Credential.issuer_id == issuer_id)
+    if recipient_lookup is not None:
+        query = query.where(Credential.recipient_lookup == recipient_lookup)
+    if achievement_id is not None:
+        query = query.where(Credential.achievement_id == achievement_id)
+    if status is not None:
+        query = query.where(Credential.status == status)
+    return list(session.scalars(query))
+
+
+log = logging.getLogger("badger.store")
+
+
+def lock_credential(session: Session, credential_id: str) -> Credential | None:
+    """The credential row, re-read from the database and locked until the transaction ends."""
+    return session.scalar(
+        select(Credential)
+        .where(Credential.id == credential_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def lock_status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:
+    """The issuer's list for ``purpose``, re-read and locked (its bits are about to change)."""
+    return session.scalar(
+        select(StatusList)
+        .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def suspension_index_taken(session: Session, issuer_id: str, index: int) -> bool:
+    return (
+        session.scalar(
+            select(Credential.id)
+            .where(Credential.issuer_id == issuer_id, Credential.suspension_index == index)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def credential_counts(session: Session, issuer_id: str) -> list[tuple]:
+    """(achievement id, name, created_at, issued, active, revoked, suspended) for each of the
+    issuer's badge classes, also those with no credential, oldest badge class first."""
+
+    def count(status: str):
+        return func.coalesce(func.sum(case((Credential.status == status, 1), else_=0)), 0)
+
+    query = (
+        select(
+            Achievement.id,
+            Achievement.name,
+            Achievement.created_at,
+            func.count(Credential.id),
+            count("active"),
+            count("revoked"),
+            count("suspended"),
+        )
+        .outerjoin(Credential, Credential.achievement_id == Achievement.id)
+        .where(Achievement.issuer_id == issuer_id)
+        .group_by(Achievement.id, Achievement.name, Achievement.created_at)
+        .order_by(Achievement.created_at, Achievement.id)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+# A holder is a distinct recipient (hashed e-mail lookup or DID) of a credential that is not
+# revoked; a credential with neither (never the case for Badger's own) counts on its own.
+_HOLDER = func.coalesce(Credential.recipient_lookup, Credential.recipient_did, Credential.id)
+
+
+def holder_count(session: Session, achievement_id: str) -> int:
+    query = select(func.count(func.distinct(_HOLDER))).where(
+        Credential.achievement_id == achievement_id, Credential.status != "revoked"
+    )
+    return int(session.scalar(query) or 0)
+
+
+def holder_counts(session: Session, issuer_id: str) -> dict[str, int]:
+    """{achievement id: holders} for every badge class of the issuer that has holders."""
+    query = (
+        select(Credential.achievement_id, func.count(func.distinct(_HOLDER)))
+        .where(Credential.issuer_id == issuer_id, Credential.status != "revoked")
+        .group_by(Credential.achievement_id)
+    )
+    return {achievement_id: int(count) for achievement_id, count in session.execute(query)}

@@ -1,0 +1,175 @@
+"""Per-issuer Bitstring Status Lists: random index allocation (herd privacy), signed list credentials.
+
+W3C Bitstring Status List v1.0 (REC): every credential issued here carries two
+BitstringStatusListEntry objects (§2.1), one with ``statusPurpose`` "revocation" and one with
+"suspension", each pointing at its issuer's list for that purpose: two lists per issuer, each
+of LIST_SIZE entries. The two indexes are drawn at random and independently, so neither the
+position in one list nor the pair says in which order credentials were issued, nor links a
+credential's two entries (Privacy Considerations, "Herd Privacy" and "Correlation").
+
+An array ``credentialStatus`` is what VC Data Model 2.0 §4.10 "Status" allows ("a single object
+or a set of one or more objects") and what §2.1 of the status list spec shows for revocation and
+suspension. OB 3.0 1.0 (AchievementCredential.credentialStatus, multiplicity 0..1) and its JSON
+Schema know a single object only; badger.credentials.validation accepts the array and checks
+every entry against the schema's CredentialStatus (see that module). Credentials issued before
+suspension existed keep their single revocation entry and go on verifying.
+
+Lists are signed when served (§2.2 BitstringStatusListCredential), so a change is visible at
+once; `list_version` gives a validator (ETag) that changes with the bits and the signing key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import NamedTuple
+
+from badger.core import db as core_db
+from badger.core.app import Badger, xsd_datetime
+from badger.core.db import Session
+from badger.errors import Conflict, NotFound
+from badger.issuance import repository as issuance_repo
+from badger.issuance.models import Credential, StatusList
+from badger.issuers.models import Issuer
+from badger.issuers.service import signing_key
+from badger.proofs.data_integrity import add_proof
+from badger.status import encode_list, new_list, status_entry, status_list_credential
+from badger.status import set_status as set_entry_status
+
+__all__ = [
+    "ensure_list",
+    "allocate_entries",
+    "allocate_entry",
+    "signed_list_credential",
+    "list_version",
+    "set_status",
+    "StatusAllocation",
+    "LIST_SIZE",
+    "PURPOSES",
+]
+
+LIST_SIZE = 131_072  # §2.2 / §3.2: the minimum length, 16 KB of bits (herd privacy)
+PURPOSES = ("revocation", "suspension")
+
+
+class StatusAllocation(NamedTuple):
+    """The indexes drawn for one credential and its ``credentialStatus`` value (two entries)."""
+
+    revocation_index: int
+    suspension_index: int
+    entries: list[dict]
+
+
+def ensure_list(app: Badger, session: Session, issuer: Issuer, purpose: str = "revocation") -> StatusList:
+    """The issuer's list for ``purpose``, created on first use. Created in a savepoint: when two
+    first issuances race (an issuer created before suspension existed), the loser of the unique
+    (issuer, purpose) constraint reads the winner's list instead of failing."""
+    row = issuance_repo.status_list(session, issuer.id, purpose)
+    if row is None:
+        row = StatusList(
+            id=app.new_id(), issuer_id=issuer.id, purpose=purpose, size=LIST_SIZE, bits=bytes(new_list(LIST_SIZE))
+        )
+        try:
+            core_db.insert_unique(session, row)
+        except Conflict:
+            row = issuance_repo.status_list(session, issuer.id, purpose)
+            if row is None:
+                raise
+    return row
+
+
+def _draw(row: StatusList, taken) -> int:
+    # One indexed lookup per draw (not a read of every index issued so far: that made each
+    # issuance slower as the list filled). The unique constraints settle concurrent draws.
+    index = secrets.randbelow(row.size)
+    while taken(index):
+        index = secrets.randbelow(row.size)
+    return index
+
+
+def allocate_entries(app: Badger, session: Session, issuer: Issuer) -> StatusAllocation:
+    """Random unused indexes in the issuer's revocation and suspension lists, drawn
+    independently, and the two BitstringStatusListEntry objects (§2.1) for ``credentialStatus``."""
+    revocation = ensure_list(app, session, issuer, "revocation")
+    suspension = ensure_list(app, session, issuer, "suspension")
+    r_index = _draw(revocation, lambda i: issuance_repo.status_index_taken(session, issuer.id, i))
+    s_index = _draw(suspension, lambda i: issuance_repo.suspension_index_taken(session, issuer.id, i))
+    entries = [
+        status_entry(list_url=app.url("status", revocation.id), index=r_index, purpose="revocation"),
+        status_entry(list_url=app.url("status", suspension.id), index=s_index, purpose="suspension"),
+    ]
+    return StatusAllocation(r_index, s_index, entries)
+
+
+def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, dict]:
+    """A revocation entry only, as issued before suspension existed -> (index, entry)."""
+    row = ensure_list(app, session, issuer, "revocation")
+    index = _draw(row, lambda i: issuance_repo.status_index_taken(session, issuer.id, i))
+    return index, status_entry(list_url=app.url("status", row.id), index=index, purpose="revocation")
+
+
+def set_status(session: Session, credential: Credential, value: bool, purpose: str = "revocation") -> None:
+    """Set (``value`` true) or clear the credential's bit in its issuer's ``purpose`` list.
+
+    The list row is locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite transactions are
+    BEGIN IMMEDIATE), so concurrent changes to one list never lose each other's bits. Raises
+    Conflict when the credential has no entry for ``purpose``.
+    """
+    index = credential.status_index if purpose == "revocation" else credential.suspension_index
+    if index is None:
+        raise Conflict(f"this credential has no {purpose} status entry", code="status.no_entry")
+    row = issuance_repo.lock_status_list(session, credential.issuer_id, purpose)
+    if row is None:
+        raise Conflict(f"the issuer has no {purpose} list", code="status.no_entry")
+    bits = bytearray(row.bits)
+    set_entry_status(bits, index, 1 if value else 0)
+    row.bits = bytes(bits)
+    session.flush()
+
+
+def _list_and_issuer(session: Session, list_id: str) -> tuple[StatusList, Issuer]:
+    row = session.get(StatusList, list_id)
+    if row is None:
+        raise NotFound("no such status list", code="status.not_found")
+    issuer = session.get(Issuer, row.issuer_id)
+    assert issuer is not None  # row.issuer_id is a foreign key
+    return row, issuer
+
+
+def list_version(app: Badger, session: Session, list_id: str) -> str:
+    """A short validator for the list's current content: it changes when a bit, the purpose,
+    the issuer's DID or the signing key changes. The signed document itself differs on every
+    request (the proof's ``created``), so this is a weak validator (RFC 9110 §8.8.1). Raises
+    NotFound."""
+    row, issuer = _list_and_issuer(session, list_id)
+    vm, _ = signing_key(app, issuer)
+    digest = hashlib.sha256()
+    for part in (app.url("status", row.id), row.purpose, issuer.did, vm):
+        digest.update(part.encode("utf-8") + b"\x00")
+    digest.update(row.bits)
+    return digest.hexdigest()[:32]
+
+
+def signed_list_credential(app: Badger, session: Session, list_id: str) -> dict:
+    """The BitstringStatusListCredential (§2.2) for ``list_id``, signed now by its issuer."""
+    row, issuer = _list_and_issuer(session, list_id)
+    now = xsd_datetime(app.clock())
+    # validFrom is the issuer's creation, not "now": a verifier whose clock read a moment
+    # earlier must not find the list "not yet valid".
+    since = xsd_datetime(issuer.created_at)
+    document = status_list_credential(
+        id=app.url("status", row.id),
+        issuer=issuer.did,
+        purpose=row.purpose,
+        encoded_list=encode_list(row.bits),
+        valid_from=since,
+    )
+    vm, pair = signing_key(app, issuer)
+    return add_proof(document, keypair=pair, verification_method=vm, created=now)
+
+
+def on_issuer_created(*, app: Badger, session: Session, issuer: Issuer) -> None:
+    """Subscriber of the event ``issuer_created`` (badger.application.wire): the issuer's
+    revocation and suspension lists (Bitstring Status List §2.1), ready for its first credential."""
+    ensure_list(app, session, issuer)
+    ensure_list(app, session, issuer, "suspension")

@@ -1,0 +1,56 @@
+"""SQLAlchemy models. The signed document is stored exactly as signed (``document`` text);
+queryable fields are extra indexed columns (docs/architecture.md, "Signed bytes are sacred")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from badger.core.db import Base
+
+
+class Issuer(Base):
+    __tablename__ = "issuers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    did: Mapped[str] = mapped_column(String(512), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(2000))
+    email: Mapped[str | None] = mapped_column(String(320))
+    description: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Public pages (migration 0009): show how many people hold each badge class; off unless chosen.
+    show_holder_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+    keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", order_by="IssuerKey.created_at")
+
+
+class IssuerKey(Base):
+    """A signing key. Rotation deactivates a key but keeps it published (old credentials verify)."""
+
+    __tablename__ = "issuer_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "ldp" (Ed25519) or "jwt"
+    algorithm: Mapped[str] = mapped_column(String(16))  # Ed25519, RS256, ES256
+    fragment: Mapped[str] = mapped_column(String(64))  # the verification method is did + "#" + fragment
+    public_key: Mapped[str] = mapped_column(Text)  # Multikey (ldp) or public JWK JSON (jwt)
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted at rest (store.keystore)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    issuer: Mapped[Issuer] = relationship(back_populates="keys")
+    __table_args__ = (UniqueConstraint("issuer_id", "fragment"),)

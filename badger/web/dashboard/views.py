@@ -1,0 +1,743 @@
+"""The partner dashboard (/dashboard/<slug>/...): the pages programme staff use to define badge
+classes, issue (one or a CSV file), follow bulk jobs, revoke or suspend, and read the audit log.
+
+Thin (docs/architecture.md, "Thin edges"): every view checks the member's role
+(``auth.membership_required``: viewer reads, issuer changes, owner reads the audit log),
+validates a Flask-WTF form (CSRF included), calls one service per step in one transaction, and
+renders. Bad input re-renders the form with messages (status 400), never a 500.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from badger.achievements import service as achievements
+from badger.achievements.images import achievement_image
+from badger.bulk import service as bulk_jobs
+from badger.bulk import uploads as bulk_uploads
+from badger.core import audit, markdown
+from badger.credentials.dates import parse_datetime
+from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
+from badger.issuance import issuing, revocation
+from badger.issuance import rows as issuance_rows
+from badger.verifying import stats
+from badger.web.auth import membership_required, render
+from badger.web.current import badger_app
+from badger.web.dashboard.forms import (
+    ACHIEVEMENT_TYPE_LABELS,
+    ALIGNMENT_TYPE_LABELS,
+    MAX_ALIGNMENTS,
+    STATUS_LABELS,
+    AchievementForm,
+    BulkConfirmForm,
+    BulkUploadForm,
+    CredentialFilterForm,
+    IssueForm,
+    PublishForm,
+    StatusForm,
+    form_field,
+)
+from badger.web.fields import choices
+from badger.web.responses import image_response, uuid_or_404
+
+__all__ = ["bp"]
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard/<slug>")
+
+_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+AUDIT_PAGE = 50
+LIST_LIMIT = 500
+
+# Audit actions as programme staff read them.
+ACTION_LABELS = {
+    "achievement.create": _l("Badge created"),
+    "achievement.update": _l("Badge edited"),
+    "achievement.publish": _l("Badge published"),
+    "credential.issue": _l("Badge issued"),
+    "credential.revoke": _l("Badge revoked"),
+    "credential.suspend": _l("Badge suspended"),
+    "credential.unsuspend": _l("Suspension lifted"),
+    "bulk.start": _l("Bulk issuance started"),
+    "bulk.finish": _l("Bulk issuance finished"),
+    "key.rotate": _l("Signing keys renewed"),
+    "token.create": _l("API token created"),
+    "staff.invite": _l("Staff member invited"),
+    "staff.join": _l("Staff member joined"),
+    "staff.role_change": _l("Role changed"),
+    "staff.remove": _l("Staff member removed"),
+    "partner.create": _l("Partner created"),
+    "endorsement.create": _l("Endorsement given"),
+}
+
+# Keys of audit event details, as staff read them (others are shown as stored).
+DETAIL_LABELS = {
+    "reason": _l("Reason"),
+    "name": _l("Name"),
+    "from": _l("Before"),
+    "to": _l("After"),
+    "role": _l("Role"),
+    "rows": _l("Lines"),
+    "source": _l("File"),
+    "format": _l("Format"),
+    "published": _l("Published"),
+    "fields": _l("Fields"),
+    "achievement": _l("Badge"),
+}
+
+
+def _detail_value(key: str, value):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key in ("from", "to") and value in STATUS_LABELS:
+        return str(STATUS_LABELS[value])
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _details(detail) -> list[tuple[str, object]]:
+    if not isinstance(detail, dict):
+        return []
+    return [(str(DETAIL_LABELS.get(k, k)), _detail_value(k, v)) for k, v in detail.items()]
+
+
+# What the services' error codes mean for the person filling the form.
+_IMAGE_ERRORS = {
+    "image.empty": _l("The image file is empty."),
+    "image.too_large": _l("The image is too large."),
+    "image.invalid": _l("This file is not a readable PNG or SVG image."),
+    "image.unsafe_svg": _l("This SVG contains scripts, event handlers or external links, which are not allowed."),
+    "image.unsupported_type": _l("The image must be a PNG or an SVG file."),
+}
+_STATUS_ERRORS = {
+    "status.revoked_final": _l("This badge is revoked: a revocation is final."),
+    "status.already_suspended": _l("This badge is already suspended."),
+    "status.not_suspended": _l("This badge is not suspended."),
+    "status.suspension_unavailable": _l("This badge was issued before suspension existed: it can only be revoked."),
+}
+
+
+@bp.url_defaults
+def _add_slug(endpoint, values):
+    if "slug" not in values and g.get("issuer") is not None:
+        values["slug"] = g.issuer.slug
+
+
+def _render(template: str, status: int = 200, **context):
+    role = g.get("role")
+    return render(
+        template,
+        status,
+        issuer=g.issuer,
+        role=role,
+        can_issue=role in ("issuer", "owner"),
+        is_owner=role == "owner",
+        status_labels=STATUS_LABELS,
+        **context,
+    )
+
+
+@bp.app_template_filter("dashboard_datetime")
+def _datetime_filter(value) -> str:
+    """A stored datetime or an XSD dateTime string, in the page's language and Paris time."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return format_datetime(value, "short") if value is not None else ""
+
+
+def _owner() -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", str(current_user.id))[:64]
+
+
+def _form_error(form, exc: BadgerError, default_field: str | None = None) -> None:
+    """Put a service's refusal on the form: on the field it is about, else on the whole form."""
+    code = getattr(exc, "code", "") or ""
+    if code.startswith("image."):
+        form.image.errors = list(form.image.errors) + [_IMAGE_ERRORS.get(code, _IMAGE_ERRORS["image.invalid"])]
+        return
+    if code == "input.invalid_alignment":
+        form.form_errors.append(_("An alignment needs a name and an address starting with https://."))
+        return
+    if code.startswith("status."):
+        form.form_errors.append(
+            str(_STATUS_ERRORS.get(code, _("This change is not possible for a badge in this state.")))
+        )
+        return
+    if code in ("input.missing_reason", "input.invalid_reason") and hasattr(form, "reason"):
+        form.reason.errors = list(form.reason.errors) + [_("Give a reason of at most 500 characters, on one line.")]
+        return
+    if code == "achievement.draft":
+        form.form_errors.append(_("This badge is a draft: publish it before issuing it."))
+        return
+    field = form_field(form, exc) or default_field
+    message = _("This value is not accepted.") if field else _("This could not be saved: check the form.")
+    if field and hasattr(form, field):
+        getattr(form, field).errors = list(getattr(form, field).errors) + [message]
+    else:
+        form.form_errors.append(message)
+
+
+# -------------------------------------------------------------------------------------- overview
+
+
+@bp.get("/")
+@membership_required("viewer")
+def overview(slug):
+    app = badger_app()
+    with app.transaction() as session:
+        counts = stats.overview(session, g.issuer)
+        recent = audit.events(session, g.issuer.id, limit=10)
+        drafts = [a for a in achievements.list_achievements(session, g.issuer, drafts=True) if not a.published]
+    return _render(
+        "dashboard/overview.html",
+        totals=counts["totals"],
+        badges=counts["achievements"],
+        recent=recent,
+        drafts=drafts,
+        action_labels=ACTION_LABELS,
+    )
+
+
+# --------------------------------------------------------------------------------- badge classes
+
+
+@bp.get("/badges")
+@membership_required("viewer")
+def badge_classes(slug):
+    with badger_app().transaction() as session:
+        rows = achievements.list_achievements(session, g.issuer, drafts=True)
+        items = [
+            {
+                "id": r.id,
+                "name": r.name,
+                "published": r.published is not False,
+                "updated_at": r.updated_at,
+                "type": achievements.editable_fields(r)["achievement_type"],
+            }
+            for r in rows
+        ]
+    return _render("dashboard/badges.html", items=items, type_labels=ACHIEVEMENT_TYPE_LABELS)
+
+
+def _grow_alignments(form: AchievementForm) -> None:
+    """Always offer one empty alignment row after the filled ones."""
+    if all(not entry.form.is_empty() for entry in form.alignments) and len(form.alignments) < MAX_ALIGNMENTS:
+        form.alignments.append_entry()
+
+
+def _editor(form: AchievementForm, row=None, status: int = 200):
+    _grow_alignments(form)
+    return _render(
+        "dashboard/badge_form.html",
+        status,
+        form=form,
+        badge=row,
+        fields=achievements.editable_fields(row) if row is not None else None,
+        upload_limit_kib=badger_app().settings.max_upload_bytes // 1024,
+    )
+
+
+def _image_bytes(form: AchievementForm) -> bytes | None:
+    upload = form.image.data
+    if upload is None or not getattr(upload, "filename", None):
+        return None
+    return upload.read()
+
+
+@bp.route("/badges/new", methods=["GET", "POST"])
+@membership_required("issuer")
+def badge_new(slug):
+    form = AchievementForm()
+    if form.validate_on_submit():
+        app = badger_app()
+        try:
+            with app.transaction() as session:
+                row = achievements.create_achievement(
+                    app,
+                    session,
+                    g.issuer,
+                    image=_image_bytes(form),
+                    published=False,
+                    in_language="fr",
+                    actor=current_user.actor,
+                    **form.changes(),
+                )
+        except InvalidInput as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Draft saved. Check the preview, then publish it."), "success")
+            return redirect(url_for(".badge_preview", achievement_id=row.id))
+    return _editor(form, status=400 if request.method == "POST" else 200)
+
+
+def _load_badge(session, achievement_id: str):
+    return achievements.get_achievement(session, uuid_or_404(achievement_id), issuer=g.issuer, drafts=True)
+
+
+@bp.route("/badges/<achievement_id>/edit", methods=["GET", "POST"])
+@membership_required("issuer")
+def badge_edit(slug, achievement_id):
+    app = badger_app()
+    with app.transaction() as session:
+        row = _load_badge(session, achievement_id)
+        fields = achievements.editable_fields(row)
+    if request.method == "GET":
+        form = AchievementForm(
+            data={
+                **fields,
+                "tags": ", ".join(fields["tags"]),
+                "achievement_type": fields["achievement_type"] or "Badge",
+            }
+        )
+        return _editor(form, row)
+    form = AchievementForm()
+    if form.validate_on_submit():
+        changes = form.changes()
+        image = _image_bytes(form)
+        if image is not None:
+            changes["image"] = image
+        elif form.remove_image.data:
+            changes["remove_image"] = True
+        try:
+            with app.transaction() as session:
+                row = achievements.update_achievement(app, session, g.issuer, row.id, changes, actor=current_user.actor)
+        except InvalidInput as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for(".badge_preview", achievement_id=row.id))
+    return _editor(form, row, 400)
+
+
+@bp.get("/badges/<achievement_id>/preview")
+@membership_required("viewer")
+def badge_preview(slug, achievement_id):
+    lang = request.args.get("preview_lang") if request.args.get("preview_lang") in ("fr", "en") else "fr"
+    with badger_app().transaction() as session:
+        row = _load_badge(session, achievement_id)
+        document = achievements.preview_document(row)
+        texts = achievements.texts(row, lang)
+        fields = achievements.editable_fields(row)
+    return _render(
+        "dashboard/badge_preview.html",
+        badge=row,
+        document=document,
+        texts=texts,
+        fields=fields,
+        preview_lang=lang,
+        criteria_html=markdown.render(texts["criteria"]),
+        type_labels=ACHIEVEMENT_TYPE_LABELS,
+        alignment_labels=ALIGNMENT_TYPE_LABELS,
+        form=PublishForm(),
+    )
+
+
+@bp.post("/badges/<achievement_id>/publish")
+@membership_required("issuer")
+def badge_publish(slug, achievement_id):
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired: try again."), "error")
+        return redirect(url_for(".badge_preview", achievement_id=uuid_or_404(achievement_id)))
+    app = badger_app()
+    with app.transaction() as session:
+        row = achievements.publish_achievement(
+            app, session, g.issuer, uuid_or_404(achievement_id), actor=current_user.actor
+        )
+    flash(_("The badge is published: it can be issued and has a public page."), "success")
+    return redirect(url_for(".badge_preview", achievement_id=row.id))
+
+
+@bp.get("/badges/<achievement_id>/image")
+@membership_required("viewer")
+def badge_image(slug, achievement_id):
+    with badger_app().transaction() as session:
+        data, mimetype, _default = achievement_image(_load_badge(session, achievement_id))
+    return image_response(data, mimetype, **{"Cache-Control": "private, no-cache"})
+
+
+# ----------------------------------------------------------------------------------- issuing one
+
+
+def _published_choices(session) -> list[SelectChoice]:
+    # An empty first choice: a required <select> needs a placeholder option (HTML), and nobody
+    # should issue the first badge of the list by mistake.
+    return choices(
+        [("", _("— choose a badge —"))] + [(a.id, a.name) for a in achievements.list_achievements(session, g.issuer)]
+    )
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@membership_required("issuer")
+def issue(slug):
+    app = badger_app()
+    form = IssueForm()
+    with app.transaction() as session:
+        form.achievement.choices = _published_choices(session)
+    if request.method == "GET" and request.args.get("achievement"):
+        form.achievement.data = request.args["achievement"]
+    if form.validate_on_submit():
+        wanted = issuing.IssueRequest(
+            achievement=form.achievement.data,
+            email=form.email.data or None,
+            did=form.did.data or None,
+            name=form.name.data or None,
+            format=form.format.data,
+            evidence=form.evidence(),
+        )
+        try:
+            with app.transaction() as session:
+                row = issuing.issue(
+                    app,
+                    session,
+                    g.issuer,
+                    wanted,
+                    actor=current_user.actor,
+                    notify=bool(form.notify.data and form.email.data),
+                )
+        except (InvalidInput, NotFound, Conflict) as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("The badge has been issued."), "success")
+            return redirect(url_for(".credential", credential_id=row.id))
+    return _render("dashboard/issue.html", 400 if request.method == "POST" else 200, form=form)
+
+
+# ---------------------------------------------------------------------------------- bulk issuing
+
+FINISHED_STATES = ("done", "failed")
+DRY_RUN_SHOWN = 200  # lines without a problem listed on the dry-run page (every problem is listed)
+
+PROBLEM_LABELS = {
+    "bulk.missing_email": _l("No e-mail address"),
+    "bulk.invalid_email": _l("Invalid e-mail address"),
+    "bulk.missing_name": _l("No name"),
+    "bulk.invalid_name": _l("The name is too long or contains control characters"),
+    "bulk.invalid_evidence_url": _l("The evidence address must start with https://"),
+    "bulk.invalid_narrative": _l("The evidence text is too long or contains control characters"),
+    "bulk.already_holds": _l("Already holds this badge"),
+    "bulk.revoked": _l("Held this badge, which was revoked: not issued again"),
+}
+_FIRST_LINE = re.compile(r"line (\d+)")
+
+
+def _problem_label(problem) -> str:
+    if problem.code == "bulk.duplicate_email":
+        match = _FIRST_LINE.search(problem.message or "")
+        return _("Same e-mail address as line %(line)s", line=match.group(1) if match else "?")
+    return str(PROBLEM_LABELS.get(problem.code, problem.message))
+
+
+def _dry_run_view(report) -> tuple[list[dict], bool]:
+    """Every row with a problem, and the first DRY_RUN_SHOWN rows without one."""
+    shown, clean, truncated = [], 0, False
+    for row in report.rows:
+        if not row.problems:
+            clean += 1
+            if clean > DRY_RUN_SHOWN:
+                truncated = True
+                continue
+        shown.append(
+            {
+                "line": row.line,
+                "email": row.email,
+                "name": row.name,
+                "outcome": row.outcome,
+                "problems": [_problem_label(p) for p in row.problems],
+            }
+        )
+    return shown, truncated
+
+
+@bp.route("/bulk", methods=["GET", "POST"])
+@membership_required("issuer")
+def bulk(slug):
+    app = badger_app()
+    form = BulkUploadForm()
+    with app.transaction() as session:
+        form.achievement.choices = _published_choices(session)
+        jobs = bulk_jobs.list_jobs(session, g.issuer, limit=10)
+        names = {a.id: a.name for a in achievements.list_achievements(session, g.issuer, drafts=True)}
+        recent = [
+            {
+                "id": j.id,
+                "created_at": j.created_at,
+                "badge": names.get(j.achievement_id, ""),
+                "source": j.source,
+                "progress": bulk_jobs.job_progress(j),
+            }
+            for j in jobs
+        ]
+    if request.method == "GET" and request.args.get("achievement"):
+        form.achievement.data = request.args["achievement"]
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            rows = bulk_jobs.parse_csv(data)
+            with app.transaction() as session:
+                report = bulk_jobs.dry_run(app, session, g.issuer, form.achievement.data, rows)
+                badge_name = achievements.get_achievement(session, form.achievement.data, issuer=g.issuer).name
+        except InvalidInput as exc:
+            form.file.errors = list(form.file.errors) + [_bulk_file_error(exc)]
+        except NotFound as exc:
+            _form_error(form, exc, "achievement")
+        else:
+            token = bulk_uploads.stage_upload(app, _owner(), data)
+            confirm = BulkConfirmForm(
+                formdata=None,
+                data={
+                    "upload": token,
+                    "achievement": report.achievement_id,
+                    "filename": _filename(form.file.data.filename),
+                },
+            )
+            rows_shown, truncated = _dry_run_view(report)
+            return _render(
+                "dashboard/bulk_dry_run.html",
+                report=report,
+                confirm=confirm,
+                badge_name=badge_name,
+                achievement_id=report.achievement_id,
+                filename=_filename(form.file.data.filename),
+                rows=rows_shown,
+                truncated=truncated,
+                shown=DRY_RUN_SHOWN,
+                total=report.total,
+                problem_count=report.skip_count + report.error_count,
+            )
+    return _render(
+        "dashboard/bulk_upload.html",
+        400 if request.method == "POST" else 200,
+        form=form,
+        jobs=recent,
+        finished_states=FINISHED_STATES,
+    )
+
+
+def _bulk_file_error(exc: InvalidInput) -> str:
+    return _("This file cannot be read as a CSV file (%(detail)s).", detail=str(exc)[:200])
+
+
+def _filename(name: str | None) -> str:
+    return re.sub(r"[^\w .()-]", "_", name or "")[:120]
+
+
+@bp.post("/bulk/confirm")
+@membership_required("issuer")
+def bulk_confirm(slug):
+    app = badger_app()
+    form = BulkConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired: upload the file again."), "error")
+        return redirect(url_for(".bulk"))
+    try:
+        data = bulk_uploads.read_upload(app, _owner(), form.upload.data)
+        rows = bulk_jobs.parse_csv(data)
+        with app.transaction() as session:
+            job = bulk_jobs.start(
+                app,
+                session,
+                g.issuer,
+                uuid_or_404(form.achievement.data),
+                rows,
+                actor=current_user.actor,
+                notify=bool(form.notify.data),
+                source=_filename(form.filename.data) or None,
+            )
+            job_id = job.id
+    except (InvalidInput, NotFound) as exc:
+        flash(
+            _("This upload can no longer be used (%(detail)s): upload the file again.", detail=str(exc)[:200]), "error"
+        )
+        return redirect(url_for(".bulk"))
+    bulk_uploads.discard_upload(app, _owner(), form.upload.data)
+    return redirect(url_for(".job", job_id=job_id))
+
+
+def _load_job(session, job_id: str):
+    return bulk_jobs.get_job(session, g.issuer, uuid_or_404(job_id))
+
+
+@bp.get("/jobs/<job_id>")
+@membership_required("viewer")
+def job(slug, job_id):
+    with badger_app().transaction() as session:
+        found = _load_job(session, job_id)
+        progress = bulk_jobs.job_progress(found)
+        badge = achievements.get_achievement(session, found.achievement_id, drafts=True).name
+        source = found.source
+    return _render(
+        "dashboard/job.html",
+        job_id=found.id,
+        progress=progress,
+        badge_name=badge,
+        source=source,
+        finished=progress.get("state") in FINISHED_STATES,
+        finished_states=FINISHED_STATES,
+    )
+
+
+@bp.get("/jobs/<job_id>/progress")
+@membership_required("viewer")
+def job_progress(slug, job_id):
+    with badger_app().transaction() as session:
+        progress = bulk_jobs.job_progress(_load_job(session, job_id))
+    response = jsonify(progress)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/jobs/<job_id>/result.csv")
+@membership_required("viewer")
+def job_result(slug, job_id):
+    app = badger_app()
+    with app.transaction() as session:
+        job_id = _load_job(session, job_id).id  # 404 before the response starts
+    issuer = g.issuer
+
+    def chunks():
+        with app.transaction() as session:
+            yield from bulk_jobs.result_csv(session, bulk_jobs.get_job(session, issuer, job_id), app)
+
+    return Response(
+        stream_with_context(chunks()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="badger-bulk-{job_id[:8]}.csv"'},
+    )
+
+
+# ----------------------------------------------------------------------------------- credentials
+
+
+@bp.get("/credentials")
+@membership_required("viewer")
+def credentials(slug):
+    app = badger_app()
+    form = CredentialFilterForm(request.args)
+    form.status.choices = choices([("", _("All"))] + list(STATUS_LABELS.items()))
+    with app.transaction() as session:
+        form.achievement.choices = choices(
+            [("", _("All"))] + [(a.id, a.name) for a in achievements.list_achievements(session, g.issuer, drafts=True)]
+        )
+        form.validate()
+        achievement = (
+            form.achievement.data if form.achievement.data in {c.value for c in form.achievement.choices} else None
+        )
+        status = form.status.data if form.status.data in STATUS_LABELS else None
+        rows = issuance_rows.credential_rows(
+            app,
+            session,
+            g.issuer,
+            email=form.email.data or None,
+            achievement=achievement or None,
+            status=status,
+            limit=LIST_LIMIT,
+        )
+    return _render("dashboard/credentials.html", form=form, rows=rows, limit=LIST_LIMIT)
+
+
+def _status_forms(row) -> list[tuple[str, StatusForm]]:
+    actions = (
+        {"active": ("suspend", "revoke"), "suspended": ("unsuspend", "revoke"), "revoked": ()}[row.status]
+        if row.status in ("active", "suspended", "revoked")
+        else ()
+    )
+    return [(action, StatusForm(formdata=None, data={"action": action})) for action in actions]
+
+
+@bp.get("/credentials/<credential_id>")
+@membership_required("viewer")
+def credential(slug, credential_id):
+    app = badger_app()
+    with app.transaction() as session:
+        row = issuance_rows.credential_row(app, session, g.issuer, uuid_or_404(credential_id))
+    return _render("dashboard/credential.html", row=row, forms=_status_forms(row))
+
+
+@bp.post("/credentials/<credential_id>/status")
+@membership_required("issuer")
+def credential_status(slug, credential_id):
+    app = badger_app()
+    credential_id = uuid_or_404(credential_id)
+    form = StatusForm()
+    with app.transaction() as session:
+        row = issuance_rows.credential_row(app, session, g.issuer, credential_id)
+    allowed = dict(_status_forms(row))
+    if form.validate_on_submit() and form.action.data in allowed:
+        change = {"revoke": revocation.revoke, "suspend": revocation.suspend, "unsuspend": revocation.unsuspend}
+        try:
+            with app.transaction() as session:
+                stored = issuing.get_credential(session, credential_id, issuer=g.issuer)
+                change[form.action.data](
+                    app, session, stored, reason=form.reason.data or None, actor=current_user.actor
+                )
+        except (InvalidInput, Conflict) as exc:
+            _form_error(form, exc, "reason")
+        else:
+            flash(
+                {
+                    "revoke": _("The badge is revoked."),
+                    "suspend": _("The badge is suspended."),
+                    "unsuspend": _("The suspension is lifted."),
+                }[form.action.data],
+                "success",
+            )
+            return redirect(url_for(".credential", credential_id=credential_id))
+    elif form.action.data not in allowed and not form.errors:
+        form.form_errors.append(_("This change is not possible for a badge in this state."))
+    forms = [(action, form if action == form.action.data else f) for action, f in _status_forms(row)]
+    return _render("dashboard/credential.html", 400, row=row, forms=forms)
+
+
+# ------------------------------------------------------------------------------------- audit log
+
+
+@bp.get("/audit")
+@membership_required("owner")
+def audit_log(slug):
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    with badger_app().transaction() as session:
+        events = audit.events(session, g.issuer.id, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
+    events = [dict(e, details=_details(e["detail"])) for e in events]
+    return _render(
+        "dashboard/audit.html",
+        events=events[:AUDIT_PAGE],
+        page=page,
+        has_next=len(events) > AUDIT_PAGE,
+        action_labels=ACTION_LABELS,
+    )
+
+
+@bp.get("/audit.csv")
+@membership_required("owner")
+def audit_csv(slug):
+    app = badger_app()
+    issuer_id, issuer_slug = g.issuer.id, g.issuer.slug
+
+    def chunks():
+        with app.transaction() as session:
+            yield from audit.export_csv(session, issuer_id)
+
+    return Response(
+        stream_with_context(chunks()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="badger-audit-{issuer_slug}.csv"'},
+    )
