@@ -24,6 +24,8 @@ Verification never raises these for a bad credential: it turns them into failed 
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "BadgerError",
     "InvalidInput",
@@ -62,7 +64,7 @@ class InvalidInput(BadgerError):
 
     code = "input.invalid"
     field: str | None = None
-    fields: list[dict]  # per-field errors, set by the web layer when it knows them (annotation only)
+    fields: list[dict[str, str]]  # per-field errors, set by the web layer when it knows them (annotation only)
 
     def __init__(self, message: str = "", *, code: str | None = None, field: str | None = None):
         super().__init__(message, code=code)
@@ -75,7 +77,7 @@ class InvalidCredential(InvalidInput):
 
     code = "schema.invalid"
 
-    def __init__(self, message: str = "", *, problems: list | None = None, code: str | None = None):
+    def __init__(self, message: str = "", *, problems: list[Any] | None = None, code: str | None = None):
         super().__init__(message, code=code)
         self.problems = list(problems or [])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 __all__ = ["ROOT", "schemas_dir", "templates_dir", "load_json"]
 
@@ -21,7 +22,7 @@ def templates_dir() -> Path:
 
 
 @cache
-def load_json(relative: str):
+def load_json(relative: str) -> Any:
     """Parse a bundled JSON file under schemas/ once; callers must not mutate the result."""
     with open(schemas_dir() / relative, encoding="utf-8") as fh:
         return json.load(fh)

@@ -87,7 +87,7 @@ class _Collector:
         if self.depth == 0:
             self.root_ns[prefix] = uri
 
-    def start(self, tag: str, attrib: dict) -> None:
+    def start(self, tag: str, attrib: dict[str, Any]) -> None:
         index = self.expat.CurrentByteIndex
         if self.depth == 0:
             self.root_tag = tag
@@ -123,7 +123,7 @@ class _Scan:
     legacy: list[_Element]
 
 
-def _refuse_internal_subset(name, sysid, pubid, has_internal_subset) -> None:
+def _refuse_internal_subset(name: Any, sysid: Any, pubid: Any, has_internal_subset: Any) -> None:
     # The internal subset is where entity declarations (billion laughs, XXE) live.
     if has_internal_subset:
         raise BakingError("SVG with a DTD internal subset is refused", code="baking.unsafe_xml")

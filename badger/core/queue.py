@@ -224,7 +224,7 @@ def work(app: Badger, *, burst: bool = False, name: str | None = None) -> None:
             # Warm shutdown (SIGINT, SIGTERM): long tasks stop after their current step and
             # re-enqueue the rest, instead of holding the shutdown for minutes.
             STOPPING.set()
-            super().request_stop(signum, frame)
+            super().request_stop(signum, frame)  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
 
     q = redis_queue(app)
     with _WORKER_LOCK:

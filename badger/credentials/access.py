@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["issuer_id"]
 
 
-def issuer_id(credential: dict) -> str | None:
+def issuer_id(credential: dict[str, Any]) -> str | None:
     """The issuer's id: ``issuer`` is a URI or a Profile object with ``id`` (VC 2.0 §4.7)."""
     issuer = credential.get("issuer")
     if isinstance(issuer, dict):

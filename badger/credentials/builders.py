@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from badger.errors import InvalidInput
 
@@ -55,19 +56,19 @@ __all__ = [
 _ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
-def _uri(value, what: str) -> str:
+def _uri(value: Any, what: str) -> str:
     if not isinstance(value, str) or not _ABSOLUTE_URI.match(value):
         raise InvalidInput(f"{what} must be an absolute URI, got {value!r}", code="input.invalid_uri")
     return value
 
 
-def _text(value, what: str) -> str:
+def _text(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{what} must be a non-empty string", code="input.invalid_text")
     return value
 
 
-def _put(doc: dict, key: str, value) -> None:
+def _put(doc: dict[str, Any], key: str, value: Any) -> None:
     """Set key only when there is something to say (None and empty sequences are omitted)."""
     if value is None:
         return
@@ -76,7 +77,7 @@ def _put(doc: dict, key: str, value) -> None:
     doc[key] = list(value) if isinstance(value, tuple) else value
 
 
-def _objects(values, what: str) -> list[dict]:
+def _objects(values: Any, what: str) -> list[dict[str, Any]]:
     if isinstance(values, Mapping):
         values = [values]
     out = []
@@ -87,7 +88,7 @@ def _objects(values, what: str) -> list[dict]:
     return out
 
 
-def _status_value(value) -> dict | list[dict] | None:
+def _status_value(value: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
     """credentialStatus: one object, or several (VC Data Model 2.0 §4.10 "a single object or a
     set of one or more objects", e.g. a revocation and a suspension entry)."""
     if value is None:
@@ -98,7 +99,7 @@ def _status_value(value) -> dict | list[dict] | None:
     return entries[0] if len(entries) == 1 else entries or None
 
 
-def _image_value(value) -> dict | None:
+def _image_value(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -108,7 +109,7 @@ def _image_value(value) -> dict | None:
     raise InvalidInput(f"image must be a URI or an Image object, got {value!r}", code="input.invalid_object")
 
 
-def _datetime_value(value, what: str) -> str:
+def _datetime_value(value: Any, what: str) -> str:
     if isinstance(value, datetime):
         return format_datetime(value)
     if isinstance(value, str) and value:
@@ -131,7 +132,7 @@ def format_datetime(dt: datetime) -> str:
     return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
 
-def image(*, id: str, caption: str | None = None) -> dict:
+def image(*, id: str, caption: str | None = None) -> dict[str, Any]:
     """Build an OB 3.0 Image: ``{"id", "type": "Image", "caption"?}``.
 
     Input: the image URI (https: or data:) and an optional caption. Output: the dict.
@@ -150,12 +151,12 @@ def profile(
     url: str | None = None,
     email: str | None = None,
     description: str | None = None,
-    image: str | Mapping | None = None,
+    image: str | Mapping[str, Any] | None = None,
     phone: str | None = None,
-    parent_org: Mapping | None = None,
+    parent_org: Mapping[str, Any] | None = None,
     official: str | None = None,
-    other_identifiers: Iterable[Mapping] = (),
-) -> dict:
+    other_identifiers: Iterable[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
     """Build an issuer Profile (``type: ["Profile"]``).
 
     Input: the profile id (an https URL or a DID, which proofs will name as controller), the
@@ -185,7 +186,7 @@ def alignment(
     target_code: str | None = None,
     target_framework: str | None = None,
     target_type: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Build an Alignment to a competency framework entry (``type: ["Alignment"]``).
 
     Input: the target's name and URL, and optional description, code, framework name and
@@ -214,9 +215,9 @@ def result_description(
     required_level: str | None = None,
     value_min: str | None = None,
     value_max: str | None = None,
-    rubric_criterion_levels: Iterable[Mapping] = (),
-    alignments: Iterable[Mapping] = (),
-) -> dict:
+    rubric_criterion_levels: Iterable[Mapping[str, Any]] = (),
+    alignments: Iterable[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
     """Build a ResultDescription for an Achievement (``type: ["ResultDescription"]``).
 
     Input: its id (results point at it), name, resultType (e.g. "LetterGrade", "Status",
@@ -247,8 +248,8 @@ def result(
     value: str | None = None,
     status: str | None = None,
     achieved_level: str | None = None,
-    alignments: Iterable[Mapping] = (),
-) -> dict:
+    alignments: Iterable[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
     """Build a Result for a credentialSubject (``type: ["Result"]``).
 
     Input: the id of the ResultDescription it answers, and the value (e.g. "A"), status
@@ -258,7 +259,7 @@ def result(
     """
     if value is None and status is None and achieved_level is None:
         raise InvalidInput("a result needs a value, a status or an achievedLevel", code="input.empty_result")
-    out: dict = {"type": [RESULT]}
+    out: dict[str, Any] = {"type": [RESULT]}
     _put(out, "resultDescription", _uri(result_description, "resultDescription") if result_description else None)
     _put(out, "value", value)
     _put(out, "status", status)
@@ -275,7 +276,7 @@ def evidence(
     description: str | None = None,
     genre: str | None = None,
     audience: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Build an Evidence entry (``type: ["Evidence"]``).
 
     Input: a URL of the evidence and/or a narrative (Markdown), and optional name, description,
@@ -285,7 +286,7 @@ def evidence(
     """
     if id is None and not narrative:
         raise InvalidInput("evidence needs an id (URL) or a narrative", code="input.empty_evidence")
-    out: dict = {}
+    out: dict[str, Any] = {}
     _put(out, "id", _uri(id, "evidence id") if id is not None else None)
     out["type"] = [EVIDENCE]
     _put(out, "narrative", narrative)
@@ -303,19 +304,19 @@ def achievement(
     description: str,
     criteria_narrative: str | None = None,
     criteria_id: str | None = None,
-    image: str | Mapping | None = None,
+    image: str | Mapping[str, Any] | None = None,
     achievement_type: str | None = None,
     tags: Sequence[str] = (),
-    alignments: Iterable[Mapping] = (),
-    creator: Mapping | None = None,
+    alignments: Iterable[Mapping[str, Any]] = (),
+    creator: Mapping[str, Any] | None = None,
     in_language: str | None = None,
     human_code: str | None = None,
     field_of_study: str | None = None,
     specialization: str | None = None,
     version: str | None = None,
     credits_available: float | None = None,
-    result_descriptions: Iterable[Mapping] = (),
-) -> dict:
+    result_descriptions: Iterable[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
     """Build an Achievement, the badge class (``type: ["Achievement"]``).
 
     Input: id, name, description; the criteria as a Markdown narrative and/or the URL of a
@@ -329,7 +330,7 @@ def achievement(
     """
     if not criteria_narrative and criteria_id is None:
         raise InvalidInput("criteria need a narrative or an id (URL)", code="input.missing_criteria", field="criteria")
-    criteria: dict = {}
+    criteria: dict[str, Any] = {}
     _put(criteria, "id", _uri(criteria_id, "criteria id") if criteria_id is not None else None)
     _put(criteria, "narrative", criteria_narrative or None)
     out = {
@@ -354,35 +355,35 @@ def achievement(
     return out
 
 
-def _issuer_value(issuer) -> dict | str:
+def _issuer_value(issuer: Any) -> dict[str, Any] | str:
     if isinstance(issuer, Mapping):
         _uri(issuer.get("id"), "issuer id")
         return dict(issuer)
     return _uri(issuer, "issuer")
 
 
-def _credential_schema(enabled: bool, schema_id: str) -> list[dict] | None:
+def _credential_schema(enabled: bool, schema_id: str) -> list[dict[str, Any]] | None:
     return [{"id": schema_id, "type": SCHEMA_VALIDATOR_TYPE}] if enabled else None
 
 
 def achievement_credential(
     *,
     id: str,
-    issuer: Mapping | str,
-    achievement: Mapping,
-    recipient: Mapping | Sequence[Mapping] | str,
+    issuer: Mapping[str, Any] | str,
+    achievement: Mapping[str, Any],
+    recipient: Mapping[str, Any] | Sequence[Mapping[str, Any]] | str,
     valid_from: str | datetime,
     valid_until: str | datetime | None = None,
     name: str | None = None,
     description: str | None = None,
-    image: str | Mapping | None = None,
+    image: str | Mapping[str, Any] | None = None,
     awarded_date: str | datetime | None = None,
-    evidence: Iterable[Mapping] = (),
-    results: Iterable[Mapping] = (),
+    evidence: Iterable[Mapping[str, Any]] = (),
+    results: Iterable[Mapping[str, Any]] = (),
     recipient_name: str | None = None,
-    credential_status: Mapping | Sequence[Mapping] | None = None,
+    credential_status: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     credential_schema: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Build an unsigned OpenBadgeCredential.
 
     Input:
@@ -411,8 +412,8 @@ def achievement_credential(
     Spec: OB 3.0 §"AchievementCredential" (#achievementcredential), §"AchievementSubject"
     (#achievementsubject); VC Data Model 2.0 §"Contexts", §"Validity Period".
     """
-    subject: dict = {"type": [ACHIEVEMENT_SUBJECT]}
-    identifiers: list[dict] = []
+    subject: dict[str, Any] = {"type": [ACHIEVEMENT_SUBJECT]}
+    identifiers: list[dict[str, Any]] = []
     if isinstance(recipient, str):
         subject["id"] = _uri(recipient, "recipient")
     elif isinstance(recipient, (Mapping, list, tuple)):
@@ -430,7 +431,7 @@ def achievement_credential(
     _put(subject, "result", _objects(results, "result"))
 
     cred_name = name if name is not None else achievement.get("name")
-    doc: dict = {
+    doc: dict[str, Any] = {
         "@context": list(OB_CREDENTIAL_CONTEXT),
         "id": _uri(id, "credential id"),
         "type": [VC_TYPE, OB_CREDENTIAL_TYPES[0]],
@@ -452,16 +453,16 @@ def achievement_credential(
 def endorsement_credential(
     *,
     id: str,
-    issuer: Mapping | str,
+    issuer: Mapping[str, Any] | str,
     endorsed_id: str,
     name: str,
     endorsement_comment: str | None,
     valid_from: str | datetime,
     valid_until: str | datetime | None = None,
     description: str | None = None,
-    credential_status: Mapping | None = None,
+    credential_status: Mapping[str, Any] | None = None,
     credential_schema: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Build an unsigned EndorsementCredential: one issuer vouches for a profile or achievement.
 
     Input: the credential id, the endorser (a `profile()` dict or URI), the id of what is
@@ -477,7 +478,7 @@ def endorsement_credential(
     """
     subject = {"id": _uri(endorsed_id, "endorsed id"), "type": [ENDORSEMENT_SUBJECT]}
     _put(subject, "endorsementComment", endorsement_comment)
-    doc: dict = {
+    doc: dict[str, Any] = {
         "@context": list(OB_CREDENTIAL_CONTEXT),
         "id": _uri(id, "credential id"),
         "type": [VC_TYPE, ENDORSEMENT_CREDENTIAL_TYPE],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 __all__ = ["parse_datetime"]
 
@@ -16,7 +17,7 @@ _DATETIME = re.compile(
 )
 
 
-def parse_datetime(value) -> datetime | None:
+def parse_datetime(value: Any) -> datetime | None:
     """A dateTime with timezone -> aware UTC datetime (fraction kept to the microsecond,
     truncated), or None for anything else (no offset, month 13, 24:00:00, leap second 60,
     an offset beyond ±14:00 as XML Schema bounds it)."""

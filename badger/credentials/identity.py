@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from typing import Any
 
 from badger.errors import InvalidInput
 
@@ -126,7 +127,7 @@ def hash_identity(value: str, salt: str | None) -> str:
     return "sha256$" + digest
 
 
-def identity_object(email: str, salt: str) -> dict:
+def identity_object(email: str, salt: str) -> dict[str, Any]:
     """Build the hashed e-mail IdentityObject for a credentialSubject ``identifier``.
 
     Input: the learner's e-mail (normalised here) and a non-empty salt chosen by the caller
@@ -148,7 +149,7 @@ def identity_object(email: str, salt: str) -> dict:
     }
 
 
-def name_identity_object(name: str) -> dict:
+def name_identity_object(name: str) -> dict[str, Any]:
     """Build the plaintext IdentityObject that carries a learner's display name.
 
     AchievementSubject has no ``name`` property; OB 3.0 IdentifierTypeEnum has ``name``, and an
@@ -187,7 +188,7 @@ def _hash_matches(identity_hash: str, candidates: list[str], salt: str) -> bool:
     return found
 
 
-def matches_identity(identity: dict, email: str) -> bool:
+def matches_identity(identity: dict[str, Any], email: str) -> bool:
     """Tell whether a recipient identity designates the given e-mail address.
 
     Input: an OB 3.0 IdentityObject (``identityHash``/``identityType``/``hashed``/``salt``) or an

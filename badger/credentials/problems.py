@@ -7,6 +7,7 @@ the detail is for logs and experts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Problem"]
 
@@ -17,7 +18,7 @@ class Problem:
     detail: str = ""
     path: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         out = {"code": self.code, "detail": self.detail}
         if self.path:
             out["path"] = self.path

@@ -65,7 +65,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cache
-from typing import Any, Literal, cast
+from typing import Any, Literal, NoReturn, cast
 
 from jsonschema import Draft201909Validator, FormatChecker, ValidationError, validators
 from referencing import Registry
@@ -121,13 +121,13 @@ _parse_datetime = parse_datetime  # the one dateTime parser (badger.credentials.
 _FORMATS = FormatChecker(formats=())
 
 
-@_FORMATS.checks("date-time")
-def _is_date_time(value) -> bool:
+@_FORMATS.checks("date-time")  # type: ignore[untyped-decorator, unused-ignore]  # jsonschema: untyped
+def _is_date_time(value: Any) -> bool:
     return not isinstance(value, str) or _parse_datetime(value) is not None
 
 
-@_FORMATS.checks("date", raises=ValueError)
-def _is_date(value) -> bool:
+@_FORMATS.checks("date", raises=ValueError)  # type: ignore[untyped-decorator, unused-ignore]  # jsonschema: untyped
+def _is_date(value: Any) -> bool:
     if not isinstance(value, str):
         return True
     return bool(_DATE.match(value)) and date.fromisoformat(value) is not None
@@ -141,7 +141,7 @@ _LANGMAP = "x-badger-langmap"
 _LANGUAGE_KEYS = "^[a-z]{2}(-[A-Z]{2})?$"
 
 
-def _is_language_map(node) -> bool:
+def _is_language_map(node: Any) -> bool:
     return (
         isinstance(node, dict)
         and node.get("type") == "object"
@@ -162,14 +162,14 @@ _IS_TYPE = {
 }
 
 
-def _switch_branch(branches, instance):
+def _switch_branch(branches: Any, instance: Any) -> Any:
     for index, (tests, _types, subschema) in enumerate(branches):
         if any(test(instance) for test in tests):
             return index, subschema
     return None, None
 
 
-def _switch_keyword(validator, branches, instance, schema):
+def _switch_keyword(validator: Any, branches: Any, instance: Any, schema: Any) -> Any:
     """Validate against the one branch whose JSON types admit the instance (see `_compile`)."""
     index, subschema = _switch_branch(branches, instance)
     if index is None:
@@ -183,7 +183,7 @@ def _switch_keyword(validator, branches, instance, schema):
         yield from validator.descend(instance, subschema, schema_path=index)
 
 
-def _properties_keyword(validator, properties, instance, schema):
+def _properties_keyword(validator: Any, properties: Any, instance: Any, schema: Any) -> Any:
     """Draft 2019-09 ``properties``, minus a descent into switches that are settled already."""
     if not isinstance(instance, dict):
         return
@@ -201,7 +201,7 @@ def _properties_keyword(validator, properties, instance, schema):
 _DRAFT_ITEMS = Draft201909Validator.VALIDATORS["items"]
 
 
-def _items_keyword(validator, items, instance, schema):
+def _items_keyword(validator: Any, items: Any, instance: Any, schema: Any) -> Any:
     """Draft 2019-09 ``items``, with the same short-cut as `_properties_keyword`."""
     if isinstance(items, dict) and len(items) == 1 and _SWITCH in items and isinstance(instance, list):
         for index, item in enumerate(instance):
@@ -212,7 +212,7 @@ def _items_keyword(validator, items, instance, schema):
     yield from _DRAFT_ITEMS(validator, items, instance, schema)
 
 
-def _language_map_keyword(validator, inner, instance, schema):
+def _language_map_keyword(validator: Any, inner: Any, instance: Any, schema: Any) -> Any:
     """A JSON-LD language map alternative: one error, so it never outranks the real branch."""
     if not validator.is_type(instance, "object"):
         yield ValidationError(f"{instance!r} is not of type 'object'", validator="type", validator_value="object")
@@ -250,7 +250,7 @@ _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _ANNOTATIONS = ("title", "description", "$comment", "examples", "default")
 
 
-def _compile(raw: dict) -> dict:
+def _compile(raw: dict[str, Any]) -> dict[str, Any]:
     """Return a copy of a bundled schema, faster to run and with the same results.
 
     - a ``oneOf`` whose branches provably accept disjoint JSON types becomes a type switch
@@ -262,7 +262,7 @@ def _compile(raw: dict) -> dict:
     """
     defs = raw.get("$defs", {})
 
-    def json_types(node, seen: frozenset = frozenset(), keep_integer: bool = False) -> frozenset | None:
+    def json_types(node: Any, seen: frozenset[str] = frozenset(), keep_integer: bool = False) -> frozenset[str] | None:
         # The JSON types a subschema can accept, when the schema says so plainly; else None.
         if not isinstance(node, dict):
             return None
@@ -278,10 +278,10 @@ def _compile(raw: dict) -> dict:
         for key in ("oneOf", "anyOf"):
             if isinstance(node.get(key), list):
                 sets = [json_types(x, seen, keep_integer) for x in node[key]]
-                return None if any(s is None for s in sets) else frozenset().union(*cast("list[frozenset]", sets))
+                return None if any(s is None for s in sets) else frozenset().union(*cast("list[frozenset[str]]", sets))
         return None
 
-    def schema(node, root: bool = False):
+    def schema(node: Any, root: bool = False) -> Any:
         if not isinstance(node, dict):
             return node  # true/false schemas
         ref = node.get("$ref")
@@ -306,7 +306,7 @@ def _compile(raw: dict) -> dict:
         branches = node.get("oneOf")
         if isinstance(branches, list) and branches:
             sets = [json_types(b) for b in branches]
-            known = cast("list[frozenset]", sets)  # only read once all() has ruled out None
+            known = cast("list[frozenset[str]]", sets)  # only read once all() has ruled out None
             disjoint = all(s is not None for s in sets) and all(
                 not (known[i] & known[j]) for i in range(len(sets)) for j in range(i + 1, len(sets))
             )
@@ -314,35 +314,35 @@ def _compile(raw: dict) -> dict:
                 switch = []
                 for branch, sub in zip(branches, out.pop("oneOf"), strict=True):
                     trivial = isinstance(sub, dict) and set(sub) == {"type"}
-                    types = sorted(cast(frozenset, json_types(branch, keep_integer=True)))  # not None: disjoint
+                    types = sorted(cast(frozenset[str], json_types(branch, keep_integer=True)))  # not None: disjoint
                     tests = tuple(_IS_TYPE[t] for t in types)
                     switch.append((tests, types, None if trivial else sub))
                 out[_SWITCH] = switch
         return out
 
-    return schema(raw, root=True)
+    return cast("dict[str, Any]", schema(raw, root=True))
 
 
-def _refuse(uri: str):
+def _refuse(uri: str) -> NoReturn:
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs field; referencing's stubs omit it
 
 
 @cache
-def _validator(kind: str):
+def _validator(kind: str) -> Any:
     """The compiled validator for one bundled schema; built once per process."""
     schema = _compile(load_json(_SCHEMA_FILES[kind]))
     return _Validator(schema, registry=Registry(retrieve=_refuse), format_checker=_FORMATS)  # type: ignore[call-arg]  # attrs field; stubs omit it
 
 
 @cache
-def _status_validator(kind: str):
+def _status_validator(kind: str) -> Any:
     """The validator of one ``credentialStatus`` entry: the bundled schema's CredentialStatus."""
     raw = load_json(_SCHEMA_FILES[kind])
     schema = _compile({"$schema": raw.get("$schema"), "$defs": raw["$defs"], "$ref": "#/$defs/CredentialStatus"})
     return _Validator(schema, registry=Registry(retrieve=_refuse), format_checker=_FORMATS)  # type: ignore[call-arg]  # attrs field; stubs omit it
 
 
-def _status_entries(view: dict, kind: str):
+def _status_entries(view: dict[str, Any], kind: str) -> Any:
     """Several credentialStatus entries -> (view holding the first, [(index, entry, validator)]).
 
     VC Data Model 2.0 §4.10 allows "a single object or a set of one or more objects" (e.g. the
@@ -363,7 +363,7 @@ def _status_entries(view: dict, kind: str):
 # Schema errors -> problems
 
 
-def _pointer(path) -> str:
+def _pointer(path: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
@@ -394,7 +394,7 @@ def _leaves(err: ValidationError) -> list[tuple[ValidationError, bool]]:
     return best[1]
 
 
-def _missing_property(err: ValidationError):
+def _missing_property(err: ValidationError) -> Any:
     instance = err.instance if isinstance(err.instance, dict) else {}
     for prop in err.validator_value or ():
         if prop not in instance and err.message.startswith(f"{prop!r} is a required"):
@@ -402,7 +402,7 @@ def _missing_property(err: ValidationError):
     return None
 
 
-def _unexpected_property(err: ValidationError):
+def _unexpected_property(err: ValidationError) -> Any:
     instance, schema = err.instance, err.schema
     if not isinstance(instance, dict) or not isinstance(schema, dict):
         return None
@@ -414,7 +414,7 @@ def _unexpected_property(err: ValidationError):
     return None
 
 
-def _schema_problem(err: ValidationError, shape: bool) -> tuple[str, str, tuple]:
+def _schema_problem(err: ValidationError, shape: bool) -> tuple[str, str, tuple[Any, ...]]:
     path = tuple(err.absolute_path)
     v = err.validator
     if v == "required":
@@ -488,13 +488,13 @@ _CHILDREN: dict[str, dict[str, str]] = {
 _CREDENTIAL_KINDS = (_OB_CREDENTIAL, ENDORSEMENT_CREDENTIAL_TYPE)
 
 
-def _type_list(value) -> list:
+def _type_list(value: Any) -> list[Any]:
     if isinstance(value, str):
         return [value]
     return list(value) if isinstance(value, list) else []
 
 
-def _type_ok(kind: str, types: list) -> bool:
+def _type_ok(kind: str, types: list[Any]) -> bool:
     if kind == _OB_CREDENTIAL:
         return VC_TYPE in types and any(t in OB_CREDENTIAL_TYPES for t in types)
     if kind == ENDORSEMENT_CREDENTIAL_TYPE:
@@ -510,7 +510,7 @@ def _expected(kind: str) -> str:
     return repr(kind)
 
 
-def _walk(node, kind: str, path: tuple, problems: list, credentials: list) -> None:
+def _walk(node: Any, kind: str, path: tuple[Any, ...], problems: list[Any], credentials: list[Any]) -> None:
     """Check ``type`` of every object at a position OB 3.0 fixes; collect credential nodes."""
     if isinstance(node, list):
         for i, item in enumerate(node):
@@ -529,7 +529,7 @@ def _walk(node, kind: str, path: tuple, problems: list, credentials: list) -> No
             _walk(node[prop], child_kind, path + (prop,), problems, credentials)
 
 
-def _root_kind(doc: dict) -> tuple[str, str] | None:
+def _root_kind(doc: dict[str, Any]) -> tuple[str, str] | None:
     """(schema key, walk kind) for a document, chosen by its ``type``."""
     types = _type_list(doc.get("type"))
     if ENDORSEMENT_CREDENTIAL_TYPE in types:
@@ -559,7 +559,7 @@ def _is_uri_or_did(value: str) -> bool:
     return bool(_ABSOLUTE_URI.match(value))
 
 
-def _context_rules(node: dict, path: tuple, mode: str, out: list) -> None:
+def _context_rules(node: dict[str, Any], path: tuple[Any, ...], mode: str, out: list[Any]) -> None:
     at = path + ("@context",)
     ctx = node.get("@context")
     if ctx is None:
@@ -608,7 +608,7 @@ def _context_rules(node: dict, path: tuple, mode: str, out: list) -> None:
             )
 
 
-def _date_rules(node: dict, view: dict, path: tuple, mode: str, out: list) -> None:
+def _date_rules(node: dict[str, Any], view: dict[str, Any], path: tuple[Any, ...], mode: str, out: list[Any]) -> None:
     if mode == "issue":
         for key in ("issuanceDate", "expirationDate"):
             if key in node:
@@ -629,7 +629,7 @@ def _date_rules(node: dict, view: dict, path: tuple, mode: str, out: list) -> No
         )
 
 
-def _issuer_rule(node: dict, path: tuple, out: list) -> None:
+def _issuer_rule(node: dict[str, Any], path: tuple[Any, ...], out: list[Any]) -> None:
     issuer = node.get("issuer")
     if isinstance(issuer, str):
         value, at = issuer, path + ("issuer",)
@@ -641,7 +641,7 @@ def _issuer_rule(node: dict, path: tuple, out: list) -> None:
         out.append(Problem("issuer.invalid_id", f"issuer id {value!r} is not an absolute URI or a DID", _pointer(at)))
 
 
-def _subject_rules(node: dict, path: tuple, mode: str, out: list) -> None:
+def _subject_rules(node: dict[str, Any], path: tuple[Any, ...], mode: str, out: list[Any]) -> None:
     subject = node.get("credentialSubject")
     if not isinstance(subject, dict):
         return
@@ -687,7 +687,7 @@ def _subject_rules(node: dict, path: tuple, mode: str, out: list) -> None:
 # Legacy VC 1.1 view
 
 
-def _copy(value):
+def _copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -695,19 +695,19 @@ def _copy(value):
     return value
 
 
-def _at(doc, path: tuple):
+def _at(doc: Any, path: tuple[Any, ...]) -> Any:
     for key in path:
         doc = doc[key]
     return doc
 
 
-def _legacy_view(doc: dict, credentials: list):
+def _legacy_view(doc: dict[str, Any], credentials: list[Any]) -> Any:
     """Return (view, renames, legacy paths): VC 1.1 credentials seen with VC 2.0 names."""
     legacy = [c for c in credentials if _type_list(c[1].get("@context"))[:1] == [VC_V1_CONTEXT]]
     if not legacy:
         return doc, {}, frozenset()
     view = _copy(doc)
-    renames: dict[tuple, tuple] = {}
+    renames: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for path, node, kind in legacy:
         target = _at(view, path)
         for old, new in (("issuanceDate", "validFrom"), ("expirationDate", "validUntil")):
@@ -725,7 +725,7 @@ def _legacy_view(doc: dict, credentials: list):
     return view, renames, frozenset(path for path, _, _ in legacy)
 
 
-def _rename(path: tuple, renames: dict) -> tuple:
+def _rename(path: tuple[Any, ...], renames: dict[tuple[Any, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
     for prefix, replacement in renames.items():
         if path[: len(prefix)] == prefix:
             return replacement + path[len(prefix) :]
@@ -736,7 +736,7 @@ def _rename(path: tuple, renames: dict) -> tuple:
 # Public API
 
 
-def validate(doc: dict, *, mode: Mode = "verify") -> list[Problem]:
+def validate(doc: dict[str, Any], *, mode: Mode = "verify") -> list[Problem]:
     """Validate an OB 3.0 document and return every problem found ([] when it is valid).
 
     Input: a parsed JSON document: an OpenBadgeCredential/AchievementCredential, an
@@ -762,7 +762,7 @@ def validate(doc: dict, *, mode: Mode = "verify") -> list[Problem]:
 
     try:
         type_problems: list[Problem] = []
-        credentials: list = []
+        credentials: list[Any] = []
         _walk(doc, kind, (), type_problems, credentials)
         if mode == "verify":
             view, renames, legacy = _legacy_view(doc, credentials)
@@ -818,7 +818,7 @@ def validate(doc: dict, *, mode: Mode = "verify") -> list[Problem]:
 _CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _control_character_rule(node, pointer: str, problems: list[Problem]) -> None:
+def _control_character_rule(node: Any, pointer: str, problems: list[Problem]) -> None:
     # RDFC-1.0 escapes these in canonical N-Quads, but rdf-canonize before v5 (still inside
     # DCC's verifier-core) does not, so a credential holding one verifies in some verifiers and
     # not in others. Badger does not sign what would not verify everywhere.
@@ -832,7 +832,7 @@ def _control_character_rule(node, pointer: str, problems: list[Problem]) -> None
         problems.append(Problem("text.control_character", "text holds a control character (tab, bell, ...)", pointer))
 
 
-def check(doc: dict, *, mode: Mode = "issue") -> None:
+def check(doc: dict[str, Any], *, mode: Mode = "issue") -> None:
     """Raise unless `doc` validates: the gate issuance runs before signing anything.
 
     Input: the unsigned document and the mode (default "issue"). Output: None.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pyld import jsonld
 from pyld import nquads as _pyld_nquads
@@ -49,7 +49,7 @@ def default_loader() -> StaticDocumentLoader:
     return _DEFAULT_LOADER
 
 
-class _Processor(jsonld.JsonLdProcessor):
+class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc, unused-ignore]  # pyld has no type hints
     """pyld's processor, memoising context processing by (active context, local context).
 
     Why: pyld caches a processed context per *active context uuid*, but every type-scoped context
@@ -60,7 +60,7 @@ class _Processor(jsonld.JsonLdProcessor):
     pyld on the spec vectors and on generated credentials.
     """
 
-    _memo: dict = {}
+    _memo: dict[tuple[Any, ...], Any] = {}
     _MEMO_MAX = 4096
 
     def __init__(self, *, safe: bool):
@@ -68,7 +68,7 @@ class _Processor(jsonld.JsonLdProcessor):
         super().__init__(on_property_dropped=lambda iri: self._dropped.append(str(iri)))
         self._safe = safe
 
-    def expand(self, input_, options):
+    def expand(self, input_: Any, options: Any) -> Any:
         """pyld's expansion, then safe mode (also used by to_rdf, so one expansion suffices)."""
         expanded = super().expand(input_, options)
         if self._safe:
@@ -82,14 +82,14 @@ class _Processor(jsonld.JsonLdProcessor):
 
     def _process_context(
         self,
-        active_ctx,
-        local_ctx,
-        options,
-        override_protected=False,
-        propagate=True,
-        validate_scoped=True,
-        cycles=None,
-    ):
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: Any = False,
+        propagate: Any = True,
+        validate_scoped: Any = True,
+        cycles: Any = None,
+    ) -> Any:
         local_key = _static_key(local_ctx)
         uid = active_ctx.get("_uuid")
         if local_key is None or uid is None or cycles:
@@ -108,7 +108,7 @@ class _Processor(jsonld.JsonLdProcessor):
         return result
 
 
-def _static_key(ctx: Any):
+def _static_key(ctx: Any) -> Any:
     """A memo key for a local context that cannot change, or None.
 
     Only context URLs (whose documents are the bundled, immutable ones) and the context objects
@@ -163,7 +163,7 @@ def _rdfc_escape(value: str) -> str:
 _pyld_nquads.escape = _rdfc_escape
 
 
-class _GuardedRDFC(URDNA2015):
+class _GuardedRDFC(URDNA2015):  # type: ignore[misc, unused-ignore]  # pyld has no type hints
     """RDFC-1.0 with a work budget on the N-degree hashing step (the exponential part)."""
 
     def __init__(self, limits: Limits):
@@ -171,14 +171,14 @@ class _GuardedRDFC(URDNA2015):
         self._limits = limits
         self._calls = 0
 
-    def hash_n_degree_quads(self, id_, issuer):
+    def hash_n_degree_quads(self, id_: Any, issuer: Any) -> Any:
         self._calls += 1
         if self._calls > self._limits.max_ndegree_calls:
             raise CanonicalizationLimit("canonicalization work limit reached (poison graph?)")
         return super().hash_n_degree_quads(id_, issuer)
 
 
-def _options(loader) -> dict:
+def _options(loader: Any) -> dict[str, Any]:
     return {
         "documentLoader": loader or default_loader(),
         # No document base: pyld would otherwise resolve a relative @id against its placeholder
@@ -244,20 +244,20 @@ def _absolute_or_blank(iri: str) -> bool:
     return _RDF_IRI.match(iri) is not None
 
 
-def expand(document: dict, *, loader=None, safe: bool = True) -> list:
+def expand(document: dict[str, Any], *, loader: Any = None, safe: bool = True) -> list[Any]:
     """JSON-LD 1.1 expansion of ``document`` with the offline loader.
 
     Raises UnknownContext (a context that is not bundled), DroppedTerm (safe mode), JsonLdError.
     """
     try:
-        return _Processor(safe=safe).expand(document, _options(loader))
+        return cast("list[Any]", _Processor(safe=safe).expand(document, _options(loader)))
     except (DroppedTerm, CanonicalizationLimit):
         raise
     except Exception as exc:  # pyld wraps loader errors; find ours
         raise _map_error(exc) from exc
 
 
-def canonicalize(document: dict, *, loader=None, safe: bool = True, limits: Limits = Limits()) -> str:
+def canonicalize(document: dict[str, Any], *, loader: Any = None, safe: bool = True, limits: Limits = Limits()) -> str:
     """RDFC-1.0 canonical N-Quads (a str, one quad per line, sorted) of a JSON-LD document.
 
     Input: a JSON-LD document (dict). Output: the canonical N-Quads. Raises UnknownContext,
@@ -284,7 +284,7 @@ def canonicalize(document: dict, *, loader=None, safe: bool = True, limits: Limi
     if len(blank) > limits.max_blank_nodes:
         raise CanonicalizationLimit(f"{len(blank)} blank nodes exceed the limit of {limits.max_blank_nodes}")
     try:
-        return _GuardedRDFC(limits).main(dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"})
+        return cast(str, _GuardedRDFC(limits).main(dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"}))
     except CanonicalizationLimit:
         raise
     except Exception as exc:

@@ -37,7 +37,7 @@ class StaticDocumentLoader:
     def knows(self, url: str) -> bool:
         return url in self._documents
 
-    def __call__(self, url: str, options: Any = None) -> dict:
+    def __call__(self, url: str, options: Any = None) -> dict[str, Any]:
         document = self._documents.get(url)
         if document is None:
             raise UnknownContext(f"unknown JSON-LD context {url!r}: contexts are never fetched")

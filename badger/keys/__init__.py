@@ -1,5 +1,8 @@
 """Keys: Ed25519 and JWT keys, Multikey encoding, did:key / did:web documents, JWKS, resolvers."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from badger.keys.did import (
     did_document,
     did_key,
@@ -66,6 +69,6 @@ __all__ = [
 ]
 
 
-def jwks(jwks_list) -> dict:
+def jwks(jwks_list: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """A JWK Set (RFC 7517 §5) of public keys."""
     return {"keys": [public_members(j) for j in jwks_list]}

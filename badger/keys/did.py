@@ -9,6 +9,7 @@ colon percent-encoded as %3A) then path segments joined by ``:``; the document l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from badger.credentials.vocab import DID_V1_CONTEXT, JWK_V1_CONTEXT, MULTIKEY_V1_CONTEXT
@@ -23,7 +24,7 @@ def did_key(keypair: Ed25519KeyPair) -> str:
     return "did:key:" + keypair.public_key_multibase
 
 
-def did_key_document(did: str) -> dict:
+def did_key_document(did: str) -> dict[str, Any]:
     """Resolve a did:key offline into its DID document (Ed25519 keys only)."""
     if not did.startswith("did:key:z"):
         raise ResolutionError(f"not a did:key: {did}", code="key.unsupported_did")
@@ -67,8 +68,8 @@ def did_web_document_url(did: str, *, scheme: str = "https") -> str:
 
 
 def did_document(
-    did: str, *, multikeys: Sequence[tuple[str, Ed25519KeyPair]] = (), jwks: Sequence[tuple[str, dict]] = ()
-) -> dict:
+    did: str, *, multikeys: Sequence[tuple[str, Ed25519KeyPair]] = (), jwks: Sequence[tuple[str, dict[str, Any]]] = ()
+) -> dict[str, Any]:
     """A DID document listing Ed25519 Multikeys and JsonWebKeys, all usable for assertions.
 
     ``multikeys`` / ``jwks`` are (fragment or full id, key) pairs; old keys stay listed after a

@@ -103,7 +103,7 @@ class Ed25519KeyPair:
         except InvalidSignature:
             return False
 
-    def multikey_document(self, vm_id: str, controller: str) -> dict:
+    def multikey_document(self, vm_id: str, controller: str) -> dict[str, Any]:
         """The verification method as a Multikey (Controlled Identifiers 1.0 §2.2.2)."""
         return {
             "id": vm_id,

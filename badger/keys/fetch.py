@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import cast
+from typing import Any, cast
 
 from badger.errors import ResolutionError
 
@@ -27,11 +27,11 @@ class _SafeRedirects(urllib.request.HTTPRedirectHandler):
 
     max_redirections = 5
 
-    def __init__(self, fetcher=None):
+    def __init__(self, fetcher: Any = None) -> None:
         super().__init__()
         self.fetcher = fetcher
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: Any, fp: Any, code: Any, msg: Any, headers: Any, newurl: Any) -> Any:
         if not newurl.startswith(("https://", "http://")) or (
             req.full_url.startswith("https://") and not newurl.startswith("https://")
         ):

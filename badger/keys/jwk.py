@@ -35,12 +35,12 @@ JWT_ALGORITHMS = ("RS256", "ES256", "EdDSA")
 PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
-def public_members(jwk: dict) -> dict:
+def public_members(jwk: dict[str, Any]) -> dict[str, Any]:
     """The JWK without its private members: what may be published."""
     return {k: v for k, v in jwk.items() if k not in PRIVATE_JWK_MEMBERS}
 
 
-def generate_jwt_key(alg: str = "RS256"):
+def generate_jwt_key(alg: str = "RS256") -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey:
     """A fresh private key for ``alg`` (RS256: RSA 2048, ES256: P-256, EdDSA: Ed25519)."""
     if alg == "RS256":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -51,7 +51,7 @@ def generate_jwt_key(alg: str = "RS256"):
     raise KeyMaterialError(f"unsupported JWT algorithm {alg!r}", code="key.unsupported_type")
 
 
-def algorithm_for(key) -> str:
+def algorithm_for(key: Any) -> str:
     """The JWS ``alg`` that goes with a private or public key."""
     if isinstance(key, (rsa.RSAPrivateKey, rsa.RSAPublicKey)):
         return "RS256"
@@ -64,11 +64,11 @@ def algorithm_for(key) -> str:
     raise KeyMaterialError("unsupported key type", code="key.unsupported_type")
 
 
-def _algo(alg: str):
+def _algo(alg: str) -> Any:
     return {"RS256": RSAAlgorithm, "ES256": ECAlgorithm, "EdDSA": OKPAlgorithm}[alg]
 
 
-def public_jwk(key, *, kid: str | None = None) -> dict:
+def public_jwk(key: Any, *, kid: str | None = None) -> dict[str, Any]:
     """Public JWK (RFC 7517) of a private or public key, with ``alg`` and optional ``kid``."""
     alg = algorithm_for(key)
     public = key.public_key() if hasattr(key, "public_key") else key
@@ -80,7 +80,7 @@ def public_jwk(key, *, kid: str | None = None) -> dict:
     return jwk
 
 
-def key_from_jwk(jwk: object):
+def key_from_jwk(jwk: object) -> Any:
     """Public key object from a JWK dict. Raises KeyMaterialError; private members are ignored."""
     if not isinstance(jwk, dict):
         raise KeyMaterialError("a JWK must be a JSON object", code="key.bad_jwk")
@@ -98,7 +98,7 @@ def key_from_jwk(jwk: object):
     raise KeyMaterialError(f"unsupported JWK key type {kty!r}", code="key.unsupported_type")
 
 
-def jwk_thumbprint(jwk: dict) -> str:
+def jwk_thumbprint(jwk: dict[str, Any]) -> str:
     """RFC 7638 thumbprint (SHA-256, base64url): a stable ``kid`` for a key."""
     members: dict[Any, tuple[str, ...]] = {
         "RSA": ("e", "kty", "n"),
@@ -113,13 +113,15 @@ def jwk_thumbprint(jwk: dict) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def private_pem(key, password: bytes | None = None) -> bytes:
+def private_pem(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey, password: bytes | None = None
+) -> bytes:
     """PKCS#8 PEM of a private key, encrypted with ``password`` when given."""
     enc = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
 
 
-def load_private_pem(data: bytes, password: bytes | None = None):
+def load_private_pem(data: bytes, password: bytes | None = None) -> Any:
     try:
         return serialization.load_pem_private_key(data, password=password)
     except (ValueError, TypeError) as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import unquote, urlsplit
 
 import base58
@@ -45,9 +45,9 @@ class VerificationMethod:
     id: str
     type: str
     controller: str
-    document: dict = field(repr=False)
+    document: dict[str, Any] = field(repr=False)
 
-    def public_key(self):
+    def public_key(self) -> Any:
         """The cryptography public key object. Raises KeyMaterialError."""
         try:
             return self._public_key()
@@ -56,7 +56,7 @@ class VerificationMethod:
         except (ValueError, TypeError) as exc:  # an invalid point, bad base58, ...
             raise KeyMaterialError(f"invalid public key: {exc}", code="key.invalid") from exc
 
-    def _public_key(self):
+    def _public_key(self) -> Any:
         doc = self.document
         if "publicKeyMultibase" in doc:
             name, raw = decode_multikey(doc["publicKeyMultibase"])
@@ -84,12 +84,12 @@ class KeyResolver(Protocol):
         """Verification method URL -> method. Raises ResolutionError when it cannot."""
         ...
 
-    def document(self, url: str) -> dict:
+    def document(self, url: str) -> dict[str, Any]:
         """Controller (DID) document at ``url`` (fragment ignored). Raises ResolutionError."""
         ...
 
 
-def methods_of(doc: dict) -> list[VerificationMethod]:
+def methods_of(doc: dict[str, Any]) -> list[VerificationMethod]:
     """Every key-bearing verification method listed for assertions in a controller document."""
     out = []
     for m in _entries(doc):
@@ -102,7 +102,7 @@ def methods_of(doc: dict) -> list[VerificationMethod]:
     return out
 
 
-def _entries(doc: dict) -> Iterable[dict]:
+def _entries(doc: dict[str, Any]) -> Iterable[dict[str, Any]]:
     for rel in ("verificationMethod", "assertionMethod", "authentication"):
         value = doc.get(rel)
         for item in value if isinstance(value, list) else [value] if value else []:
@@ -114,7 +114,9 @@ def _absolute(base: str, value: str) -> str:
     return base.split("#", 1)[0] + value if isinstance(value, str) and value.startswith("#") else value
 
 
-def find_verification_method(doc: dict, vm_id: str, *, purpose: str | None = "assertionMethod") -> VerificationMethod:
+def find_verification_method(
+    doc: dict[str, Any], vm_id: str, *, purpose: str | None = "assertionMethod"
+) -> VerificationMethod:
     """Find ``vm_id`` in a controller (DID) document, or accept the document as the method itself.
 
     When ``purpose`` is given and the document lists that relationship, the method must be in it
@@ -151,23 +153,23 @@ class StaticResolver:
     Used for offline verification (tests, spec fixtures) and for our own issuers' keys.
     """
 
-    def __init__(self, documents: Mapping[str, dict] | Iterable[tuple[str, dict]] = ()):
+    def __init__(self, documents: Mapping[str, dict[str, Any]] | Iterable[tuple[str, dict[str, Any]]] = ()):
         self._documents = dict(documents)
 
     @classmethod
-    def from_methods(cls, methods: Iterable[dict]) -> StaticResolver:
+    def from_methods(cls, methods: Iterable[dict[str, Any]]) -> StaticResolver:
         """Build from verification method dicts (each with ``id`` and ``controller``)."""
-        docs: dict[str, dict] = {}
+        docs: dict[str, dict[str, Any]] = {}
         for m in methods:
             url = m["id"].split("#", 1)[0]
             doc = docs.setdefault(url, {"id": m.get("controller", url), "verificationMethod": []})
             doc["verificationMethod"].append(m)
         return cls(docs)
 
-    def add(self, url: str, document: dict) -> None:
+    def add(self, url: str, document: dict[str, Any]) -> None:
         self._documents[url.split("#", 1)[0]] = document
 
-    def document(self, url: str) -> dict:
+    def document(self, url: str) -> dict[str, Any]:
         doc = self._documents.get(url.split("#", 1)[0])
         if doc is None:
             raise ResolutionError(f"unknown document {url}", code="key.method_not_found")
@@ -180,7 +182,7 @@ class StaticResolver:
 class DidKeyResolver:
     """did:key, resolved offline from the identifier itself."""
 
-    def document(self, url: str) -> dict:
+    def document(self, url: str) -> dict[str, Any]:
         if not url.startswith("did:key:"):
             raise ResolutionError(f"not a did:key: {url}", code="key.unsupported_did")
         return did_key_document(url)
@@ -208,7 +210,7 @@ class FetchingResolver:
         self._fetch = fetch
         self._http_hosts = set(http_hosts)
 
-    def _document(self, url: str) -> dict:
+    def _document(self, url: str) -> dict[str, Any]:
         body = self._fetch(url)
         try:
             doc = json.loads(body)
@@ -218,7 +220,7 @@ class FetchingResolver:
             raise ResolutionError(f"{url} did not answer a JSON object", code="key.bad_document")
         return doc
 
-    def document(self, url: str) -> dict:
+    def document(self, url: str) -> dict[str, Any]:
         if url.startswith("did:web:"):
             host = unquote(url[len("did:web:") :].split(":", 1)[0].split("#", 1)[0])
             scheme = "http" if host in self._http_hosts else "https"
@@ -240,13 +242,13 @@ class ChainResolver:
     def __init__(self, *resolvers: KeyResolver):
         self._resolvers = resolvers
 
-    def document(self, url: str) -> dict:
-        return self._first(lambda r: r.document(url), url)
+    def document(self, url: str) -> dict[str, Any]:
+        return cast("dict[str, Any]", self._first(lambda r: r.document(url), url))
 
     def resolve(self, vm_id: str) -> VerificationMethod:
-        return self._first(lambda r: r.resolve(vm_id), vm_id)
+        return cast(VerificationMethod, self._first(lambda r: r.resolve(vm_id), vm_id))
 
-    def _first(self, call, vm_id: str):
+    def _first(self, call: Callable[[KeyResolver], Any], vm_id: str) -> Any:
         last: ResolutionError | None = None
         for resolver in self._resolvers:
             try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from badger.credentials.dates import parse_datetime
 from badger.credentials.problems import Problem
@@ -40,15 +41,15 @@ class ProofCheck:
     created: str | None = None
     cryptosuite: str | None = None
     supported: bool = True
-    proof: dict = field(default_factory=dict, repr=False)
+    proof: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
-def _contexts(document: dict) -> list:
+def _contexts(document: dict[str, Any]) -> list[Any]:
     ctx = document.get("@context", [])
     return list(ctx) if isinstance(ctx, list) else [ctx]
 
 
-def _with_proof_context(document: dict) -> dict:
+def _with_proof_context(document: dict[str, Any]) -> dict[str, Any]:
     """VC 1.1 documents do not define DataIntegrityProof terms: add the DI context (as Digital
     Bazaar's suites do), so the proof is not dropped by JSON-LD processing."""
     contexts = _contexts(document)
@@ -66,14 +67,14 @@ def _config_hash(options_json: str, context_json: str) -> bytes:
 
 
 def add_proof(
-    document: dict,
+    document: dict[str, Any],
     *,
     keypair: Ed25519KeyPair,
     verification_method: str,
     created: str,
     proof_purpose: str = "assertionMethod",
-    loader=None,
-) -> dict:
+    loader: Any = None,
+) -> dict[str, Any]:
     """Sign ``document`` with a ``DataIntegrityProof`` / ``eddsa-rdfc-2022`` proof (§4.2 Add Proof).
 
     Input: the unsecured document (a ``proof`` already present is kept: the new proof joins the
@@ -99,13 +100,13 @@ def add_proof(
     return {**unsecured, "proof": [*proofs, proof]}
 
 
-def _proof_config_hash(options: dict, context, loader) -> bytes:
+def _proof_config_hash(options: dict[str, Any], context: Any, loader: Any) -> bytes:
     if loader is None:  # only the default, immutable loader may share cached results
         return _config_hash(json.dumps(options, sort_keys=True), json.dumps(context))
     return suite.config_hash(suite.configure(options, context, loader=loader))
 
 
-def proofs_of(document: dict) -> list:
+def proofs_of(document: dict[str, Any]) -> list[Any]:
     proof = document.get("proof")
     if proof is None:
         return []
@@ -113,7 +114,7 @@ def proofs_of(document: dict) -> list:
 
 
 def verify_proofs(
-    document: dict, *, resolver, loader=None, expected_purpose: str = "assertionMethod"
+    document: dict[str, Any], *, resolver: Any, loader: Any = None, expected_purpose: str = "assertionMethod"
 ) -> list[ProofCheck]:
     """Verify every proof of ``document`` (§4.4 Verify Proof, once per proof of the set).
 
@@ -128,7 +129,7 @@ def verify_proofs(
     ]
 
 
-def _fail(proof: dict, code: str, detail: str, **extra) -> ProofCheck:
+def _fail(proof: dict[str, Any], code: str, detail: str, **extra: Any) -> ProofCheck:
     return ProofCheck(
         proof_type=str(proof.get("type")) if isinstance(proof, dict) else "?",
         verified=False,
@@ -139,7 +140,7 @@ def _fail(proof: dict, code: str, detail: str, **extra) -> ProofCheck:
     )
 
 
-def _verify_one(unsecured: dict, proof, *, resolver, loader, purpose: str) -> ProofCheck:
+def _verify_one(unsecured: dict[str, Any], proof: Any, *, resolver: Any, loader: Any, purpose: str) -> ProofCheck:
     if not isinstance(proof, dict):
         return _fail({}, "proof.malformed", "a proof must be a JSON object")
     ptype = proof.get("type")

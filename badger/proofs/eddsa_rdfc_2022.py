@@ -11,6 +11,7 @@ so it reuses these functions.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from badger.jsonld import canonicalize
 from badger.keys.ed25519 import Ed25519KeyPair
@@ -21,12 +22,12 @@ __all__ = ["CRYPTOSUITE", "transform", "configure", "hash_data", "config_hash", 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
 
-def transform(unsecured_document: dict, *, loader=None) -> str:
+def transform(unsecured_document: dict[str, Any], *, loader: Any = None) -> str:
     """§3.3.3 Transformation: the RDFC-1.0 canonical N-Quads of the document (without proof)."""
     return canonicalize(unsecured_document, loader=loader)
 
 
-def configure(proof_options: dict, document_context, *, loader=None) -> str:
+def configure(proof_options: dict[str, Any], document_context: Any, *, loader: Any = None) -> str:
     """§3.3.5 Proof Configuration: canonical N-Quads of the proof options (no proofValue) with
     ``@context`` set to the document's ``@context``."""
     config = {k: v for k, v in proof_options.items() if k != "proofValue"}

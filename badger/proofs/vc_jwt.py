@@ -62,6 +62,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -120,8 +121,8 @@ class JwtVerification:
     ``verified``.
     """
 
-    credential: dict | None
-    header: dict
+    credential: dict[str, Any] | None
+    header: dict[str, Any]
     verified: bool
     problems: list[Problem]
     verification_method: str | None = None
@@ -134,9 +135,9 @@ class JwtVerification:
 
 
 def sign(
-    credential: dict,
+    credential: dict[str, Any],
     *,
-    private_key,
+    private_key: Any,
     kid: str | None,
     alg: str | None = None,
     embed_jwk: bool = False,
@@ -184,7 +185,7 @@ def sign(
     if "validFrom" not in credential:
         raise ProofError("the credential has no validFrom (the nbf claim)", code="jwt.credential_invalid")
 
-    claims: dict = {"iss": iss, "jti": credential_id}
+    claims: dict[str, Any] = {"iss": iss, "jti": credential_id}
     subject_id = subject.get("id")
     if subject_id is not None:
         if not isinstance(subject_id, str) or not subject_id:
@@ -209,7 +210,7 @@ def sign(
         raise ProofError(f"RSA keys below {_MIN_RSA_BITS} bits are refused", code="jwt.key_type_mismatch")
 
     # §8.2.3: alg, kid and/or jwk, typ "JWT"; "Additional JOSE Headers are NOT allowed".
-    header: dict = {"alg": alg, "typ": "JWT"}
+    header: dict[str, Any] = {"alg": alg, "typ": "JWT"}
     if kid is not None:
         if not isinstance(kid, str) or not kid:
             raise ProofError("kid must be a non-empty string", code="jwt.header_invalid")
@@ -225,14 +226,14 @@ def sign(
     return jwt.PyJWS(algorithms=[alg]).encode(body, private_key, algorithm=alg, headers=header)
 
 
-def _numeric_date_or_raise(value, name: str) -> int:
+def _numeric_date_or_raise(value: Any, name: str) -> int:
     seconds = _numeric_date(value)
     if seconds is None:
         raise ProofError(f"{name} is not an XML Schema dateTime with a timezone: {value!r}", code="jwt.bad_date")
     return seconds
 
 
-def _numeric_date(value) -> int | None:
+def _numeric_date(value: Any) -> int | None:
     """XML Schema dateTime with timezone -> NumericDate (whole seconds, fraction truncated)."""
     moment = parse_datetime(value)
     # timedelta floor division keeps whole-second integers exact, with no float rounding.
@@ -243,7 +244,7 @@ def _numeric_date(value) -> int | None:
 # decode
 
 
-def decode(token: str) -> tuple[dict, dict, dict]:
+def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Parse a Compact JWS VC-JWT strictly, without checking its signature (OB 3.0 §8.2.6 steps 1, 5, 6).
 
     Input: the token string (surrounding whitespace is ignored).
@@ -258,7 +259,7 @@ def decode(token: str) -> tuple[dict, dict, dict]:
     return _decode(token, {})
 
 
-def _decode(token, seen_header: dict) -> tuple[dict, dict, dict]:
+def _decode(token: Any, seen_header: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """:func:`decode`, copying the header into ``seen_header`` as soon as it is known."""
     if not isinstance(token, str):
         raise ProofError("a VC-JWT is a string", code="jwt.malformed")
@@ -290,7 +291,7 @@ def _b64decode(segment: str, name: str) -> bytes:
     return data
 
 
-def _no_duplicates(pairs: list) -> dict:
+def _no_duplicates(pairs: list[Any]) -> dict[str, Any]:
     # RFC 7515 §4 / RFC 7519 §4 let parsers reject duplicate member names; we do, so that no two
     # parsers can read different headers or claims out of the same signed bytes.
     out = {}
@@ -308,11 +309,11 @@ def _finite(text: str) -> float:
     return value
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
-def _json_object(data: bytes, name: str) -> dict:
+def _json_object(data: bytes, name: str) -> dict[str, Any]:
     try:
         value = json.loads(
             data.decode("utf-8"),
@@ -327,7 +328,7 @@ def _json_object(data: bytes, name: str) -> dict:
     return value
 
 
-def _check_header(header: dict) -> None:
+def _check_header(header: dict[str, Any]) -> None:
     alg = header.get("alg")
     if alg not in ALLOWED_ALGORITHMS:
         raise ProofError(f"alg {alg!r} is not one of {ALLOWED_ALGORITHMS}", code="jwt.alg_not_allowed")
@@ -355,7 +356,7 @@ def _check_header(header: dict) -> None:
     # chosen by the token are never fetched: keys come from the kid through the resolver.
 
 
-def _credential_from(payload: dict) -> dict:
+def _credential_from(payload: dict[str, Any]) -> dict[str, Any]:
     has_vc = "vc" in payload
     has_top = "@context" in payload
     if has_vc and has_top:
@@ -389,7 +390,7 @@ def verify(token: str, *, resolver: KeyResolver) -> JwtVerification:
 
     Errors: none for a bad token; every failure is a Problem (codes in the module docstring).
     """
-    header: dict = {}
+    header: dict[str, Any] = {}
     try:
         header, payload, credential = _decode(token, header)
     except ProofError as exc:
@@ -415,7 +416,7 @@ def verify(token: str, *, resolver: KeyResolver) -> JwtVerification:
     )
 
 
-def _select_key(header: dict, resolver: KeyResolver, problems: list[Problem]):
+def _select_key(header: dict[str, Any], resolver: KeyResolver, problems: list[Problem]) -> Any:
     """-> (public key or None, verification method id, controller), per §8.2.6 steps 2-3."""
     kid = header.get("kid")
     jwk_value = header.get("jwk")
@@ -444,14 +445,14 @@ def _select_key(header: dict, resolver: KeyResolver, problems: list[Problem]):
         return None, None, None
 
 
-def _same_key(jwk_value: dict, key) -> bool:
+def _same_key(jwk_value: dict[str, Any], key: Any) -> bool:
     try:
         return jwk_thumbprint(jwk_value) == jwk_thumbprint(public_jwk(key))
     except (KeyError, KeyMaterialError):
         return False
 
 
-def _key_fits(key, alg: str, header: dict, problems: list[Problem]) -> bool:
+def _key_fits(key: Any, alg: str, header: dict[str, Any], problems: list[Problem]) -> bool:
     # The key, not the token, decides the algorithm family (RFC 8725 §3.1): an RS256 header with
     # an Ed25519 key, or a P-384 key under ES256, is refused before any verification.
     try:
@@ -474,7 +475,7 @@ def _key_fits(key, alg: str, header: dict, problems: list[Problem]) -> bool:
     return True
 
 
-def _check_signature(token: str, key, alg: str, problems: list[Problem]) -> None:
+def _check_signature(token: str, key: Any, alg: str, problems: list[Problem]) -> None:
     # PyJWS checks the signature only; the claim-checking jwt.decode() is deliberately not used,
     # since it would compare exp/nbf with the real clock (§8.2.6.1 dates are the verifier's
     # business, with its injected clock). RFC 7515 §5.2 step 8.
@@ -491,10 +492,12 @@ def _check_signature(token: str, key, alg: str, problems: list[Problem]) -> None
         problems.append(Problem("jwt.signature_mismatch", f"signature check failed: {exc}", "signature"))
 
 
-def _check_claims(payload: dict, credential: dict, problems: list[Problem], warnings: list[Problem]) -> None:
+def _check_claims(
+    payload: dict[str, Any], credential: dict[str, Any], problems: list[Problem], warnings: list[Problem]
+) -> None:
     """§8.2.6.1: each claim present must match the credential; an absent one is a warning."""
 
-    def compare(claim: str, expected, where: str, required: bool = True) -> None:
+    def compare(claim: str, expected: Any, where: str, required: bool = True) -> None:
         if claim not in payload:
             if required and expected is not None:
                 warnings.append(Problem("jwt.claim_missing", f"no {claim} claim for {where}", f"payload.{claim}"))
@@ -521,7 +524,9 @@ def _check_claims(payload: dict, credential: dict, problems: list[Problem], warn
     _compare_date(payload, "exp", credential, end, problems, warnings)
 
 
-def _compare_date(payload: dict, claim: str, credential: dict, prop: str, problems, warnings) -> None:
+def _compare_date(
+    payload: dict[str, Any], claim: str, credential: dict[str, Any], prop: str, problems: Any, warnings: Any
+) -> None:
     has_claim, has_prop = claim in payload, prop in credential
     if not has_claim:
         if has_prop:  # nbf always required; exp "Required if the credential has a validUntil"

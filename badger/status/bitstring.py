@@ -23,7 +23,7 @@ import copy
 import gzip
 import re
 import zlib
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from badger.credentials.vocab import (
     LEGACY_STATUS_CREDENTIAL as LEGACY_CREDENTIAL,
@@ -246,12 +246,12 @@ def set_bit(bits: bytearray, index: int, value: int | bool) -> None:
 def status_list_credential(
     *,
     id: str,
-    issuer: str | dict,
+    issuer: str | dict[str, Any],
     purpose: str,
     encoded_list: str,
     valid_from: str,
     valid_until: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """An unsigned BitstringStatusListCredential (§2.2), ready for the proof suite.
 
     Input: the list credential URL (also the ``statusListCredential`` of entries), the issuer
@@ -291,7 +291,7 @@ def status_list_credential(
     return credential
 
 
-def status_entry(*, list_url: str, index: int, purpose: str) -> dict:
+def status_entry(*, list_url: str, index: int, purpose: str) -> dict[str, Any]:
     """The BitstringStatusListEntry for a credential's ``credentialStatus`` (§2.1).
 
     Input: the status list credential URL, the credential's index in it, the purpose
@@ -325,11 +325,11 @@ class StatusEntry(NamedTuple):
     legacy: bool  # True for StatusList2021Entry
 
 
-def _types(value) -> list:
+def _types(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _size(value, where: str) -> int | None:
+def _size(value: Any, where: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_STATUS_SIZE:
@@ -337,7 +337,7 @@ def _size(value, where: str) -> int | None:
     return value
 
 
-def parse_entry(entry: dict) -> StatusEntry:
+def parse_entry(entry: dict[str, Any]) -> StatusEntry:
     """Read one ``credentialStatus`` entry (§2.1; StatusList2021Entry accepted for reading).
 
     Input: the entry dict. Output: a StatusEntry. ``statusListIndex`` is read from a base-10
@@ -371,8 +371,8 @@ def parse_entry(entry: dict) -> StatusEntry:
 
 
 def check_status(
-    entry: dict,
-    list_credential: dict,
+    entry: dict[str, Any],
+    list_credential: dict[str, Any],
     *,
     min_entries: int = MIN_BITS,
     max_bits: int = DEFAULT_MAX_BITS,

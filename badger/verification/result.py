@@ -19,9 +19,9 @@ class Check:
     status: str
     code: str
     detail: str = ""
-    problems: tuple = ()
+    problems: tuple[Any, ...] = ()
 
-    def as_dict(self, lang: str = "fr") -> dict:
+    def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         out: dict[str, Any] = {
             "check": self.check,
             "status": self.status,
@@ -40,9 +40,9 @@ class VerificationResult:
     """``verified`` is True only when no check failed (warnings and skipped checks do not fail)."""
 
     checks: tuple[Check, ...]
-    credential: dict | None = None
+    credential: dict[str, Any] | None = None
     format: str | None = None
-    summary: dict = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
     verification_method: str | None = None
 
     @property
@@ -62,7 +62,7 @@ class VerificationResult:
                 out.extend(p.code for p in c.problems)
         return out
 
-    def as_dict(self, lang: str = "fr") -> dict:
+    def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {
             "verified": self.verified,
             "checks": [c.as_dict(lang) for c in self.checks],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from badger.credentials.access import issuer_id
 from badger.errors import BadgerError, StatusListError
@@ -25,14 +26,16 @@ class StatusListChecker:
     unreachable, unsigned, from another issuer, expired or malformed. Lists are cached per
     checker (one verification, or one page render), never across time."""
 
-    def __init__(self, fetch_list: Callable[[str], dict], *, resolver, now: datetime, loader=None):
+    def __init__(
+        self, fetch_list: Callable[[str], dict[str, Any]], *, resolver: Any, now: datetime, loader: Any = None
+    ) -> None:
         self._fetch = fetch_list
         self._resolver = resolver
         self._now = now
         self._loader = loader
-        self._lists: dict[str, dict] = {}
+        self._lists: dict[str, dict[str, Any]] = {}
 
-    def _list(self, url: str, credential_issuer: str | None) -> dict:
+    def _list(self, url: str, credential_issuer: str | None) -> dict[str, Any]:
         if url not in self._lists:
             try:
                 document = self._fetch(url)
@@ -54,7 +57,7 @@ class StatusListChecker:
             self._lists[url] = document
         return self._lists[url]
 
-    def __call__(self, entry: dict, credential: dict) -> str:
+    def __call__(self, entry: dict[str, Any], credential: dict[str, Any]) -> str:
         parsed = parse_entry(entry)
         value = check_status(entry, self._list(parsed.list_url, issuer_id(credential)))
         if value and parsed.purpose == "revocation":

@@ -49,7 +49,7 @@ class StatusOutcome:
 
 
 class StatusChecker(Protocol):
-    def __call__(self, entry: dict, credential: dict) -> str:
+    def __call__(self, entry: dict[str, Any], credential: dict[str, Any]) -> str:
         """-> StatusOutcome.ACTIVE / REVOKED / SUSPENDED. Raises BadgerError when the list is
         unreachable or invalid (the check then fails with status.unavailable)."""
         ...
@@ -58,9 +58,9 @@ class StatusChecker(Protocol):
 def verify(
     data: Any,
     *,
-    resolver,
+    resolver: Any,
     now: datetime,
-    loader=None,
+    loader: Any = None,
     status: StatusChecker | None = None,
     email: str | None = None,
 ) -> VerificationResult:
@@ -79,7 +79,9 @@ def verify(
         )
 
 
-def _verify(data, *, resolver, now, loader, status, email) -> VerificationResult:
+def _verify(
+    data: Any, *, resolver: Any, now: datetime, loader: Any, status: StatusChecker | None, email: str | None
+) -> VerificationResult:
     fmt_check, fmt, credential, token = _read(data)
     checks = [fmt_check]
     if credential is None and token is None:
@@ -115,7 +117,7 @@ def _verify(data, *, resolver, now, loader, status, email) -> VerificationResult
     return _finish(checks, credential, fmt, vm)
 
 
-def _finish(checks: list[Check], credential, fmt, vm=None) -> VerificationResult:
+def _finish(checks: list[Check], credential: Any, fmt: Any, vm: Any = None) -> VerificationResult:
     names = {c.check for c in checks}
     for name in ("format", "schema", "proof", "issuer", "dates", "status", "recipient"):
         if name not in names:
@@ -132,7 +134,7 @@ def _finish(checks: list[Check], credential, fmt, vm=None) -> VerificationResult
 # ---------------------------------------------------------------------------------------- format
 
 
-def _read(data):
+def _read(data: Any) -> Any:
     """-> (format check, format name, credential dict or None, JWS string or None)."""
     fmt = "json"
     if isinstance(data, dict):
@@ -181,7 +183,7 @@ def _read(data):
 # ---------------------------------------------------------------------------------------- schema
 
 
-def _schema_check(credential: dict) -> Check:
+def _schema_check(credential: dict[str, Any]) -> Check:
     problems = validate(credential, mode="verify")
     if problems:
         return Check("schema", FAILED, problems[0].code, problems[0].detail, tuple(problems))
@@ -202,7 +204,7 @@ def _schema_check(credential: dict) -> Check:
 # ---------------------------------------------------------------------------------------- proofs
 
 
-def _ldp_proof_check(credential, resolver, loader):
+def _ldp_proof_check(credential: Any, resolver: Any, loader: Any) -> Any:
     results = verify_proofs(credential, resolver=resolver, loader=loader)
     if not results:
         return Check("proof", FAILED, "proof.missing"), None, None, None
@@ -232,7 +234,7 @@ def _ldp_proof_check(credential, resolver, loader):
 
 
 def _binding_check(
-    proof_ok: bool, controller: str | None, issuer_id: str | None, vm: str | None = None, resolver=None
+    proof_ok: bool, controller: str | None, issuer_id: str | None, vm: str | None = None, resolver: Any = None
 ) -> Check:
     if issuer_id is None:
         return Check("issuer", FAILED, "issuer.missing")
@@ -248,7 +250,7 @@ def _binding_check(
     )
 
 
-def _issuer_lists(resolver, issuer_id: str, vm: str) -> bool:
+def _issuer_lists(resolver: Any, issuer_id: str, vm: str) -> bool:
     try:
         document = resolver.document(issuer_id)
     except (ResolutionError, BadgerError, AttributeError):
@@ -258,14 +260,14 @@ def _issuer_lists(resolver, issuer_id: str, vm: str) -> bool:
     return any((x if isinstance(x, str) else (x or {}).get("id")) == vm for x in listed)
 
 
-def _jwt_proof_check(result) -> Check:
+def _jwt_proof_check(result: Any) -> Check:
     if result.verified:
         return Check("proof", PASSED, "proof.ok", f"VC-JWT {result.header.get('alg')}", tuple(result.warnings))
     first = result.problems[0]
     return Check("proof", FAILED, first.code, first.detail, tuple(result.problems))
 
 
-def _jwt_binding_check(result, issuer_id: str | None, resolver) -> Check:
+def _jwt_binding_check(result: Any, issuer_id: str | None, resolver: Any) -> Check:
     if issuer_id is None:
         return Check("issuer", FAILED, "issuer.missing")
     if not result.verified:
@@ -291,7 +293,7 @@ def _jwt_binding_check(result, issuer_id: str | None, resolver) -> Check:
 # ----------------------------------------------------------------------------------------- dates
 
 
-def dates_check(credential: dict, now: datetime) -> Check:
+def dates_check(credential: dict[str, Any], now: datetime) -> Check:
     # VC 2.0 validFrom/validUntil; VC 1.1 issuanceDate/expirationDate for older credentials.
     start_raw = credential.get("validFrom", credential.get("issuanceDate"))
     end_raw = credential.get("validUntil", credential.get("expirationDate"))
@@ -308,7 +310,7 @@ def dates_check(credential: dict, now: datetime) -> Check:
 # ---------------------------------------------------------------------------------------- status
 
 
-def _status_check(credential: dict, status: StatusChecker | None) -> Check:
+def _status_check(credential: dict[str, Any], status: StatusChecker | None) -> Check:
     entries = credential.get("credentialStatus")
     if not entries:
         return Check("status", PASSED, "status.none")
@@ -329,7 +331,7 @@ def _status_check(credential: dict, status: StatusChecker | None) -> Check:
 # ------------------------------------------------------------------------------------- recipient
 
 
-def _recipient_check(credential: dict, email: str | None) -> Check:
+def _recipient_check(credential: dict[str, Any], email: str | None) -> Check:
     if not email:
         return Check("recipient", SKIPPED, "recipient.not_checked")
     subjects = credential.get("credentialSubject")
@@ -350,7 +352,7 @@ def _recipient_check(credential: dict, email: str | None) -> Check:
 # --------------------------------------------------------------------------------------- summary
 
 
-def _summary(credential, fmt) -> dict:
+def _summary(credential: Any, fmt: Any) -> dict[str, Any]:
     if not isinstance(credential, dict):
         return {}
     issuer = credential.get("issuer")
