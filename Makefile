@@ -64,7 +64,8 @@ run: $(VENV)/.serve-installed $(FONT)
 	@echo
 	$(BIN)/badger serve --host 127.0.0.1 --port 5000
 
-# The whole suite on both cores (pytest-xdist), warnings as errors, coverage with a floor, the
+# The whole suite on three pytest-xdist workers (two cores; many tests wait on servers, workers
+# and verifiers they start), warnings as errors, coverage with a floor, the
 # slowest tests listed at the end (pyproject.toml [tool.pytest.ini_options], [tool.coverage]).
 test: install
 	$(BIN)/python -m pytest -n 3 --cov --durations=15

@@ -4,6 +4,7 @@ PostgreSQL (127.0.0.1:5432, database ``test``, a fresh schema per test)."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 import pytest
@@ -24,8 +25,17 @@ def _postgres_schema_url() -> tuple[str, callable]:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
 
     def drop():
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        # A background thread of the test's container may still hold a lock in the schema for a
+        # moment (PostgreSQL then reports a deadlock against DROP SCHEMA): try again shortly.
+        for attempt in range(5):
+            try:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                break
+            except sqlalchemy.exc.OperationalError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
         engine.dispose()
 
     return f"{PG_SERVER}?options=-csearch_path%3D{schema}", drop
