@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 from badger.errors import Conflict
 
@@ -72,6 +72,24 @@ def savepoint(session: Session) -> Iterator[None]:
         yield
 
 
-def on_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the session's transaction has committed (not on rollback)."""
-    event.listen(session, "after_commit", lambda _session: callback(), once=True)
+def on_commit(session: Session, callback: Callable[[], None], *, key: str | None = None) -> None:
+    """Run ``callback`` once after this session's outermost transaction commits, never when it
+    rolls back (savepoints do not count). Callbacks registered under one ``key`` run once (the
+    first one registered); without a key each callback runs."""
+    if not session.info.get(_HOOKED):
+        session.info[_HOOKED] = True
+
+        def run(_session: Session) -> None:
+            for fn in list(session.info.pop(_PENDING, {}).values()):
+                fn()
+
+        def end(_session: Session, transaction: SessionTransaction) -> None:
+            if transaction.parent is None:  # the outermost transaction ended: forget what is left
+                session.info.pop(_PENDING, None)
+
+        event.listen(session, "after_commit", run)
+        event.listen(session, "after_transaction_end", end)
+    session.info.setdefault(_PENDING, {}).setdefault(key if key is not None else object(), callback)
+
+
+_HOOKED, _PENDING = "badger_on_commit_hooked", "badger_on_commit"

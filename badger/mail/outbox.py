@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 
 from badger.core import audit, markdown, queue
 from badger.core.app import Badger
-from badger.core.db import Session
+from badger.core.db import Session, on_commit
 from badger.errors import InvalidInput, NotFound
 from badger.issuance.models import Credential
 from badger.issuers.models import Issuer
@@ -75,7 +75,6 @@ __all__ = [
     "LANGUAGES",
     "RETRY_DELAYS",
     "MAX_ATTEMPTS",
-    "QUEUE",
     "Rendered",
     "enqueue",
     "notify_issued",
@@ -102,7 +101,6 @@ DEFAULT_LANGUAGE = "fr"
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 LEASE = timedelta(minutes=5)
-QUEUE = "badger"
 TASK = "mail.deliver"  # the queue task (registered in badger.application.wire)
 DRAIN_AT_EXIT = 30.0
 SUBJECT_MAX, BODY_MAX = 200, 5000
@@ -165,7 +163,7 @@ def enqueue(
         created_at=now,
     )
     repo.add_message(session, row)
-    repo.after_commit(session, "mail.kick", lambda: kick(app))
+    on_commit(session, lambda: kick(app), key="mail.kick")
     return row
 
 

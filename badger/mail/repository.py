@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import case, event, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
@@ -21,7 +20,6 @@ __all__ = [
     "count_by_state",
     "recent",
     "next_due_at",
-    "after_commit",
     "template_override",
     "save_template_override",
     "delete_template_override",
@@ -107,28 +105,6 @@ def next_due_at(session: Session) -> datetime | None:
         else_=OutboxMessage.next_attempt_at,
     )
     return session.scalar(select(func.min(later)).where(OutboxMessage.state == "pending"))
-
-
-def after_commit(session: Session, key: str, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once after this session's outermost transaction commits, never when it
-    rolls back (savepoints do not count); one ``key`` registered twice runs once."""
-    if not session.info.get(_HOOKED):
-        session.info[_HOOKED] = True
-
-        def run(_session):
-            for fn in list(session.info.pop(_PENDING, {}).values()):
-                fn()
-
-        def end(_session, transaction):
-            if transaction.parent is None:  # the outermost transaction ended: forget what is left
-                session.info.pop(_PENDING, None)
-
-        event.listen(session, "after_commit", run)
-        event.listen(session, "after_transaction_end", end)
-    session.info.setdefault(_PENDING, {}).setdefault(key, callback)
-
-
-_HOOKED, _PENDING = "badger_after_commit_hooked", "badger_after_commit"
 
 
 def template_override(session: Session, issuer_id: str, template: str, lang: str) -> EmailTemplate | None:
