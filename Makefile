@@ -87,14 +87,17 @@ bench: install
 # every domain and merges it into badger/translations/{fr,en}/LC_MESSAGES/<domain>.po),
 # translate the new French msgstr, run `make translations` again to compile the .mo, and commit
 # both .po and .mo (tests/web/pages/test_i18n.py fails on a missing French text or a stale .mo).
+# The .po files carry no creation date or tool version, so they change only when their text does.
 DOMAINS_CFG := $(wildcard babel/*.cfg)
 .PHONY: translations
 translations: $(VENV)/.installed
+	@mkdir -p build
 	@for cfg in $(DOMAINS_CFG); do d=$${cfg#babel/}; d=$${d%.cfg}; \
-	  $(BIN)/pybabel -q extract -F $$cfg -k _l -k N_ --no-location --sort-output --ignore-dirs=".* _* node_modules tests bench schemas instance" -o /tmp/badger-$$d.pot . && \
+	  $(BIN)/pybabel -q extract -F $$cfg -k _l -k N_ --no-location --sort-output --ignore-dirs=".* _* node_modules tests bench schemas instance" -o build/badger-$$d.pot . && \
 	  for l in fr en; do po=badger/translations/$$l/LC_MESSAGES/$$d.po; \
-	    if [ -f $$po ]; then $(BIN)/pybabel -q update -N -w 100 -i /tmp/badger-$$d.pot -D $$d -d badger/translations -l $$l; \
-	    else $(BIN)/pybabel -q init -w 100 -i /tmp/badger-$$d.pot -D $$d -d badger/translations -l $$l; fi; done && \
+	    if [ -f $$po ]; then $(BIN)/pybabel -q update -N -w 100 -i build/badger-$$d.pot -D $$d -d badger/translations -l $$l; \
+	    else $(BIN)/pybabel -q init -w 100 -i build/badger-$$d.pot -D $$d -d badger/translations -l $$l; fi; \
+	    sed -i -e '/^"POT-Creation-Date: /d' -e '/^"Generated-By: /d' $$po; done && \
 	  $(BIN)/pybabel -q compile -d badger/translations -D $$d; done
 
 clean:
