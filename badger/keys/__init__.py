@@ -1,4 +1,4 @@
-"""Keys: Ed25519 and JWT keys, Multikey encoding, did:key / did:web documents, JWKS, resolvers."""
+"""Keys: Ed25519, P-256/P-384 (ECDSA) and JWT keys, Multikey encoding, did:key / did:web documents, JWKS, resolvers."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -10,6 +10,7 @@ from badger.keys.did import (
     did_web,
     did_web_document_url,
 )
+from badger.keys.ecdsa import EcdsaKeyPair
 from badger.keys.ed25519 import Ed25519KeyPair
 from badger.keys.jwk import (
     algorithm_for,
@@ -40,6 +41,7 @@ from badger.keys.resolver import (
 
 __all__ = [
     "Ed25519KeyPair",
+    "EcdsaKeyPair",
     "did_key",
     "did_key_document",
     "did_web",

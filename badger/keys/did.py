@@ -14,23 +14,28 @@ from urllib.parse import quote, unquote, urlsplit
 
 from badger.credentials.vocab import DID_V1_CONTEXT, JWK_V1_CONTEXT, MULTIKEY_V1_CONTEXT
 from badger.errors import ResolutionError
+from badger.keys.ecdsa import EcdsaKeyPair
 from badger.keys.ed25519 import Ed25519KeyPair
 from badger.keys.jwk import public_members
+from badger.keys.multibase import decode_multikey
 
 __all__ = ["did_key", "did_key_document", "did_web", "did_web_document_url", "did_document"]
 
 
-def did_key(keypair: Ed25519KeyPair) -> str:
+def did_key(keypair: Ed25519KeyPair | EcdsaKeyPair) -> str:
     return "did:key:" + keypair.public_key_multibase
 
 
 def did_key_document(did: str) -> dict[str, Any]:
-    """Resolve a did:key offline into its DID document (Ed25519 keys only)."""
+    """Resolve a did:key offline into its DID document (Ed25519, P-256 and P-384 keys: the
+    did:key method's ``z6Mk``, ``zDna`` and ``z82L`` forms)."""
     if not did.startswith("did:key:z"):
         raise ResolutionError(f"not a did:key: {did}", code="key.unsupported_did")
     multikey = did[len("did:key:") :].split("#", 1)[0]
+    pair: Ed25519KeyPair | EcdsaKeyPair
     try:
-        pair = Ed25519KeyPair.from_multikey(multikey)
+        name, _ = decode_multikey(multikey)
+        pair = Ed25519KeyPair.from_multikey(multikey) if name == "ed25519-pub" else EcdsaKeyPair.from_multikey(multikey)
     except Exception as exc:
         raise ResolutionError(f"invalid did:key: {exc}", code="key.invalid_did") from exc
     did = "did:key:" + multikey

@@ -3,7 +3,8 @@
 Controlled Identifiers 1.0 §2.2.2 (Multikey): ``publicKeyMultibase`` is the multibase
 base58-btc (prefix ``z``) of a multicodec header followed by the raw key bytes. Headers used
 here (multicodec table, varint-encoded): ed25519-pub 0xed, ed25519-priv 0x1300,
-p256-pub 0x1200 (33-byte compressed point).
+p256-pub 0x1200 and p384-pub 0x1201 (33- and 49-byte compressed points), p256-priv 0x1306 and
+p384-priv 0x1307 (32- and 48-byte scalars).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ __all__ = [
     "ED25519_PUB",
     "ED25519_PRIV",
     "P256_PUB",
+    "P384_PUB",
+    "P256_PRIV",
+    "P384_PRIV",
     "multibase_encode",
     "multibase_decode",
     "encode_multikey",
@@ -25,12 +29,18 @@ __all__ = [
 ED25519_PUB = b"\xed\x01"
 ED25519_PRIV = b"\x80\x26"
 P256_PUB = b"\x80\x24"
+P384_PUB = b"\x81\x24"
+P256_PRIV = b"\x86\x26"
+P384_PRIV = b"\x87\x26"
 
 # Some tools (the OB 3.0 implementation guide among them) encode the 64-byte seed||public form.
 _HEADERS = {
     ED25519_PUB: ("ed25519-pub", (32,)),
     ED25519_PRIV: ("ed25519-priv", (32, 64)),
     P256_PUB: ("p256-pub", (33,)),
+    P384_PUB: ("p384-pub", (49,)),
+    P256_PRIV: ("p256-priv", (32,)),
+    P384_PRIV: ("p384-priv", (48,)),
 }
 
 

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from badger.errors import KeyMaterialError, ResolutionError
 from badger.keys.did import did_key_document, did_web_document_url
+from badger.keys.ecdsa import EcdsaKeyPair
 from badger.keys.ed25519 import Ed25519KeyPair
 from badger.keys.jwk import key_from_jwk
 from badger.keys.multibase import decode_multikey
@@ -64,12 +65,18 @@ class VerificationMethod:
                 return Ed25519KeyPair.from_public_bytes(raw).public_key
             if name == "p256-pub":
                 return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+            if name == "p384-pub":
+                return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP384R1(), raw)
             raise KeyMaterialError(f"unsupported key {name}", code="key.unsupported_type")
         if "publicKeyJwk" in doc:
             return key_from_jwk(doc["publicKeyJwk"])
         if "publicKeyBase58" in doc:  # Ed25519VerificationKey2018
             return Ed25519KeyPair.from_public_bytes(base58.b58decode(doc["publicKeyBase58"])).public_key
         raise KeyMaterialError("verification method carries no public key", code="key.no_public_key")
+
+    def ecdsa(self) -> EcdsaKeyPair:
+        """The key as a P-256 / P-384 pair (public only). Raises KeyMaterialError for other types."""
+        return EcdsaKeyPair.from_public_key(self.public_key())
 
     def ed25519(self) -> Ed25519KeyPair:
         """The key as an Ed25519 pair (public only). Raises KeyMaterialError for other types."""

@@ -1,9 +1,12 @@
 """The Data Integrity proof envelope (W3C VC Data Integrity 1.0 §4): add and verify proofs.
 
 Dict in, new dict out; key, verification method and ``created`` are arguments (never the clock).
-Cryptosuites: ``DataIntegrityProof`` + ``eddsa-rdfc-2022`` (what Badger signs), and the legacy
-``Ed25519Signature2020`` (verified, for credentials of other issuers still in circulation),
-which canonicalizes, hashes and signs exactly like eddsa-rdfc-2022.
+Cryptosuites: ``DataIntegrityProof`` + ``eddsa-rdfc-2022`` (what Badger signs), and for
+verifying what others sign: eddsa-jcs-2022, ecdsa-rdfc-2019 and ecdsa-jcs-2019 on P-256 and
+P-384 (:mod:`badger.proofs.cryptosuites`), ecdsa-sd-2023 derived proofs
+(:mod:`badger.proofs.ecdsa_sd_2023`) and the legacy ``Ed25519Signature2020``, which
+canonicalizes, hashes and signs exactly like eddsa-rdfc-2022. Proof sets and proof chains
+(``previousProof``) follow §4.3 and §4.5.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ from badger.credentials.vocab import (
     EDDSA_RDFC_2022,
     VC_V2_CONTEXT,
 )
-from badger.errors import BadgerError, JsonLdError, KeyMaterialError, ResolutionError
+from badger.errors import BadgerError, JsonLdError, KeyMaterialError, ProofError, ResolutionError
+from badger.keys.ecdsa import EcdsaKeyPair
 from badger.keys.ed25519 import Ed25519KeyPair
+from badger.proofs import ecdsa_sd_2023
 from badger.proofs import eddsa_rdfc_2022 as suite
+from badger.proofs.cryptosuites import ECDSA_SD_2023, SUITES, Cryptosuite, suite_for
 
 __all__ = ["ProofCheck", "add_proof", "verify_proofs", "proofs_of"]
 
@@ -69,35 +75,79 @@ def _config_hash(options_json: str, context_json: str) -> bytes:
 def add_proof(
     document: dict[str, Any],
     *,
-    keypair: Ed25519KeyPair,
+    keypair: Ed25519KeyPair | EcdsaKeyPair,
     verification_method: str,
     created: str,
     proof_purpose: str = "assertionMethod",
     loader: Any = None,
+    cryptosuite: str = EDDSA_RDFC_2022,
+    proof_id: str | None = None,
+    previous_proof: str | list[str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Sign ``document`` with a ``DataIntegrityProof`` / ``eddsa-rdfc-2022`` proof (§4.2 Add Proof).
+    """Sign ``document`` with a ``DataIntegrityProof`` (§4.2 Add Proof; §4.3 Add Proof Set/Chain).
 
     Input: the unsecured document (a ``proof`` already present is kept: the new proof joins the
-    proof set, §2.1.1). Output: a new dict with ``proof``. ``created`` is an XML Schema dateTime.
-    Raises JsonLdError (unknown context, dropped term, canonicalization limit), KeyMaterialError.
+    proof set, §2.1.1); ``cryptosuite`` one of eddsa-rdfc-2022 (default, what Badger issues),
+    eddsa-jcs-2022, ecdsa-rdfc-2019, ecdsa-jcs-2019 with a fitting key; ``previous_proof``
+    the id(s) of proofs of the set this one chains to (signed over with the document, §4.3);
+    ``extra`` more proof options (``challenge``, ``domain``). Output: a new dict with ``proof``.
+    ``created`` is an XML Schema dateTime. Raises JsonLdError (unknown context, dropped term,
+    canonicalization limit), KeyMaterialError, ProofError.
     """
+    if cryptosuite not in SUITES:
+        raise ProofError(f"cannot sign with {cryptosuite!r}", code="proof.unsupported_cryptosuite")
     document = _with_proof_context(document)
+    existing = proofs_of(document)
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    options = {
-        "type": DATA_INTEGRITY_PROOF,
-        "cryptosuite": EDDSA_RDFC_2022,
-        "created": created,
-        "verificationMethod": verification_method,
-        "proofPurpose": proof_purpose,
-    }
-    transformed = suite.transform(unsecured, loader=loader)
-    data = _proof_config_hash(options, unsecured["@context"], loader) + suite.document_hash(transformed)
-    proof = {**options, "proofValue": suite.sign(data, keypair)}
-    existing = document.get("proof")
-    if existing is None:
+    options: dict[str, Any] = {"type": DATA_INTEGRITY_PROOF, "cryptosuite": cryptosuite}
+    if proof_id is not None:
+        options["id"] = proof_id
+    options.update(
+        {"created": created, "verificationMethod": verification_method, "proofPurpose": proof_purpose, **(extra or {})}
+    )
+    if previous_proof is not None:
+        options["previousProof"] = previous_proof
+        unsecured_input = {**unsecured, "proof": _matching_proofs(existing, previous_proof)}
+    else:
+        unsecured_input = unsecured
+    if (
+        cryptosuite == EDDSA_RDFC_2022
+        and previous_proof is None
+        and extra is None
+        and isinstance(keypair, Ed25519KeyPair)
+    ):
+        transformed = suite.transform(unsecured, loader=loader)
+        data = _proof_config_hash(options, unsecured["@context"], loader) + suite.document_hash(transformed)
+        proof = {**options, "proofValue": suite.sign(data, keypair)}
+    else:
+        cs = SUITES[cryptosuite]
+        if cs.is_jcs:
+            options = {**options, "@context": unsecured.get("@context")}
+        data = cs.hash_data(
+            cs.transform(unsecured_input, loader=loader),
+            cs.configure(options, unsecured.get("@context"), loader=loader),
+            keypair,
+        )
+        proof = {**options, "proofValue": cs.sign(data, keypair)}
+    if not existing:
         return {**unsecured, "proof": proof}
-    proofs = existing if isinstance(existing, list) else [existing]
-    return {**unsecured, "proof": [*proofs, proof]}
+    return {**unsecured, "proof": [*existing, proof]}
+
+
+def _matching_proofs(proofs: list[Any], previous: Any) -> list[Any]:
+    """§4.3 / §4.5: the proofs of the set that ``previousProof`` names, in its order.
+    Raises ProofError (``proof.previous_missing``) for an id no proof of the set carries."""
+    wanted = [previous] if isinstance(previous, str) else previous
+    if not isinstance(wanted, list) or not wanted or not all(isinstance(w, str) for w in wanted):
+        raise ProofError("previousProof must be a proof id or a list of them", code="proof.malformed")
+    found = []
+    for ref in wanted:
+        match = next((p for p in proofs if isinstance(p, dict) and p.get("id") == ref), None)
+        if match is None:
+            raise ProofError(f"previousProof {ref!r} is not a proof of this set", code="proof.previous_missing")
+        found.append(match)
+    return found
 
 
 def _proof_config_hash(options: dict[str, Any], context: Any, loader: Any) -> bytes:
@@ -116,17 +166,47 @@ def proofs_of(document: dict[str, Any]) -> list[Any]:
 def verify_proofs(
     document: dict[str, Any], *, resolver: Any, loader: Any = None, expected_purpose: str = "assertionMethod"
 ) -> list[ProofCheck]:
-    """Verify every proof of ``document`` (§4.4 Verify Proof, once per proof of the set).
+    """Verify every proof of ``document`` (§4.5 Verify Proof Sets and Chains, §4.4 per proof).
 
     Input: a secured document; ``resolver.resolve(vm_id)`` gives the verification method.
     Output: one ProofCheck per proof (unsupported proof types are reported with
-    ``supported=False``). Never raises for a bad document.
+    ``supported=False``). A proof with ``previousProof`` is verified over the document with
+    ``proof`` set to the proofs it names (each must be in the set, else
+    ``proof.previous_missing``); a proof it names that fails makes it fail too
+    (``proof.previous_invalid``). Never raises for a bad document.
     """
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    return [
-        _verify_one(unsecured, p, resolver=resolver, loader=loader, purpose=expected_purpose)
-        for p in proofs_of(document)
+    proofs = proofs_of(document)
+    checks = [
+        _verify_one(unsecured, p, proofs, resolver=resolver, loader=loader, purpose=expected_purpose) for p in proofs
     ]
+    return _chain_outcomes(proofs, checks)
+
+
+def _chain_outcomes(proofs: list[Any], checks: list[ProofCheck]) -> list[ProofCheck]:
+    """A chained proof stands only if every proof it names (transitively) verified."""
+    ids = [p.get("id") if isinstance(p, dict) else None for p in proofs]
+    out = list(checks)
+    changed = True
+    while changed:  # at most len(proofs) rounds: each round fails at least one more proof
+        changed = False
+        state = {i: c.verified for i, c in zip(ids, out, strict=True) if isinstance(i, str)}
+        for index, proof in enumerate(proofs):
+            if not out[index].verified or not isinstance(proof, dict):
+                continue
+            previous = proof.get("previousProof")
+            refs = [previous] if isinstance(previous, str) else previous if isinstance(previous, list) else []
+            broken = [r for r in refs if isinstance(r, str) and state.get(r) is False]
+            if broken:
+                out[index] = _fail(
+                    proof,
+                    "proof.previous_invalid",
+                    f"the previous proof {broken[0]!r} does not verify",
+                    verification_method=out[index].verification_method,
+                    controller=out[index].controller,
+                )
+                changed = True
+    return out
 
 
 def _fail(proof: dict[str, Any], code: str, detail: str, **extra: Any) -> ProofCheck:
@@ -140,21 +220,20 @@ def _fail(proof: dict[str, Any], code: str, detail: str, **extra: Any) -> ProofC
     )
 
 
-def _verify_one(unsecured: dict[str, Any], proof: Any, *, resolver: Any, loader: Any, purpose: str) -> ProofCheck:
+def _verify_one(
+    unsecured: dict[str, Any], proof: Any, proofs: list[Any], *, resolver: Any, loader: Any, purpose: str
+) -> ProofCheck:
     if not isinstance(proof, dict):
         return _fail({}, "proof.malformed", "a proof must be a JSON object")
     ptype = proof.get("type")
-    if ptype == DATA_INTEGRITY_PROOF:
-        # "eddsa-2022" is the draft name of the same algorithm (vc-di-eddsa 2022 drafts); the
-        # 1EdTech validator accepts credentials signed under it, and so do we.
-        if proof.get("cryptosuite") not in (EDDSA_RDFC_2022, "eddsa-2022"):
+    cryptosuite = proof.get("cryptosuite")
+    sd = ptype == DATA_INTEGRITY_PROOF and cryptosuite == ECDSA_SD_2023
+    cs = suite_for(ptype, cryptosuite)
+    if cs is None and not sd:
+        if ptype == DATA_INTEGRITY_PROOF:
             return _fail(
-                proof,
-                "proof.unsupported_cryptosuite",
-                f"unsupported cryptosuite {proof.get('cryptosuite')!r}",
-                supported=False,
+                proof, "proof.unsupported_cryptosuite", f"unsupported cryptosuite {cryptosuite!r}", supported=False
             )
-    elif ptype != ED25519_SIGNATURE_2020:
         return _fail(proof, "proof.unsupported_type", f"unsupported proof type {ptype!r}", supported=False)
 
     vm_id = proof.get("verificationMethod")
@@ -169,7 +248,8 @@ def _verify_one(unsecured: dict[str, Any], proof: Any, *, resolver: Any, loader:
     if proof.get("proofPurpose") != purpose:
         return _fail(proof, "proof.purpose_mismatch", f"proofPurpose must be {purpose}", verification_method=vm_id)
 
-    # eddsa-rdfc-2022 §3.3.2 step 3: the document's @context must start with the proof's one.
+    # vc-di-eddsa §3.3.2 / §3.4.2 and vc-di-ecdsa §3.x.2 "Verify Proof": the document's
+    # @context must start with the proof's own @context when the proof carries one.
     document_context = _contexts(unsecured)
     if "@context" in proof:
         proof_context = proof["@context"] if isinstance(proof["@context"], list) else [proof["@context"]]
@@ -183,38 +263,53 @@ def _verify_one(unsecured: dict[str, Any], proof: Any, *, resolver: Any, loader:
 
     try:
         method = resolver.resolve(vm_id)
-        keypair = method.ed25519()
+        key: Any = method.ecdsa() if sd else cs.key_of(method)  # type: ignore[union-attr]
     except (ResolutionError, KeyMaterialError) as exc:
         return _fail(proof, "proof.key_unresolved", f"{exc} [{exc.code}]", verification_method=vm_id)
 
-    options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
+    done = dict(verification_method=vm_id, controller=method.controller)
     try:
-        transformed = suite.transform(unsecured, loader=loader)
-        data = _proof_config_hash(options, unsecured.get("@context"), loader) + suite.document_hash(transformed)
-        ok = suite.verify(data, value, keypair)
-    except JsonLdError as exc:
-        return _fail(proof, exc.code, str(exc), verification_method=vm_id, controller=method.controller)
+        # §4.5 step 3-7: a chained proof signs over the document plus the proofs it names.
+        document = unsecured
+        if "previousProof" in proof:
+            document = {**unsecured, "proof": _matching_proofs(proofs, proof["previousProof"])}
+        if sd:
+            ok = ecdsa_sd_2023.verify_data(ecdsa_sd_2023.create_verify_data(document, proof, loader=loader), key)
+        else:
+            ok = _verify_signature(cs, document, proof, key, loader)  # type: ignore[arg-type]
+    except (JsonLdError, ProofError) as exc:
+        return _fail(proof, exc.code, str(exc), **done)
     except KeyMaterialError as exc:
-        return _fail(
-            proof, "proof.malformed", f"proofValue: {exc}", verification_method=vm_id, controller=method.controller
-        )
+        return _fail(proof, "proof.malformed", f"proofValue: {exc}", **done)
     except BadgerError as exc:  # defensive: never raise out of verification
-        return _fail(proof, "proof.error", str(exc), verification_method=vm_id, controller=method.controller)
+        return _fail(proof, "proof.error", str(exc), **done)
     if not ok:
         return _fail(
-            proof,
-            "proof.signature_mismatch",
-            "the signature does not match the document",
-            verification_method=vm_id,
-            controller=method.controller,
-            created=created,
+            proof, "proof.signature_mismatch", "the signature does not match the document", created=created, **done
         )
     return ProofCheck(
-        proof_type=ptype,
+        proof_type=str(ptype),
         verified=True,
         verification_method=vm_id,
         controller=method.controller,
         created=created,
-        cryptosuite=proof.get("cryptosuite"),
+        cryptosuite=cryptosuite,
         proof=proof,
     )
+
+
+def _verify_signature(cs: Cryptosuite, document: dict[str, Any], proof: dict[str, Any], key: Any, loader: Any) -> bool:
+    options = {k: v for k, v in proof.items() if k != "proofValue"}
+    if cs.name == EDDSA_RDFC_2022 or cs.name == "eddsa-2022" or cs.name == ED25519_SIGNATURE_2020:
+        # Badger's own suite: the shared (cached) proof configuration hash.
+        options.pop("@context", None)
+        transformed = suite.transform(document, loader=loader)
+        data = _proof_config_hash(options, document.get("@context"), loader) + suite.document_hash(transformed)
+        return suite.verify(data, proof["proofValue"], key)
+    if cs.is_jcs and "@context" in proof:
+        # JCS suites hash the document under the proof's @context (checked as a prefix above).
+        document = {**document, "@context": proof["@context"]}
+    data = cs.hash_data(
+        cs.transform(document, loader=loader), cs.configure(options, document.get("@context"), loader=loader), key
+    )
+    return cs.verify(data, proof["proofValue"], key)

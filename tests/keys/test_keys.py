@@ -22,6 +22,7 @@ from badger.errors import KeyMaterialError, ResolutionError
 from badger.keys import (
     ChainResolver,
     DidKeyResolver,
+    EcdsaKeyPair,
     Ed25519KeyPair,
     FetchingResolver,
     StaticResolver,
@@ -162,7 +163,7 @@ class TestMultikey:
         [
             b"\xe7\x01" + b"\x02" * 33,  # secp256k1-pub
             b"\xec\x01" + b"\x01" * 32,  # x25519-pub
-            b"\x81\x24" + b"\x02" * 49,  # p384-pub
+            b"\x82\x24" + b"\x02" * 67,  # p521-pub
             b"\x00",
             b"\xed",  # a truncated ed25519-pub header
             b"\x01\xed" + b"\x01" * 32,
@@ -246,10 +247,23 @@ class TestDidKey:
     def test_invalid_did_keys(self, did, code):
         _raises(ResolutionError, code, did_key_document, did)
 
-    def test_did_key_of_a_p256_key_is_refused(self):
+    def test_did_key_of_p256_and_p384_keys_resolve(self):
         p256 = encode_multikey(P256_PUB, _p256_compressed(ec.generate_private_key(ec.SECP256R1()).public_key()))
         assert p256.startswith("zDn")
-        _raises(ResolutionError, "key.invalid_did", did_key_document, "did:key:" + p256)
+        doc = did_key_document("did:key:" + p256)
+        assert doc["verificationMethod"][0]["publicKeyMultibase"] == p256
+        p384 = EcdsaKeyPair.generate("P-384")
+        assert p384.public_key_multibase.startswith("z82L")
+        method = DidKeyResolver().resolve("did:key:" + p384.public_key_multibase)
+        assert method.ecdsa().curve == "P-384"
+
+    def test_did_key_of_an_unknown_curve_is_refused(self):
+        _raises(
+            ResolutionError,
+            "key.invalid_did",
+            did_key_document,
+            "did:key:" + multibase_encode(b"\xe7\x01" + b"\x02" * 33),
+        )
 
 
 # ------------------------------------------------------------------------------------ did:web

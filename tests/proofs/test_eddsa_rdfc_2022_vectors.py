@@ -99,7 +99,8 @@ def test_proof_verifies_and_any_change_breaks_it():
         (lambda p: p.pop("proofValue"), "proof.malformed"),
         (lambda p: p.update(proofValue="znotbase58!!"), "proof.malformed"),
         (lambda p: p.update(proofPurpose="authentication"), "proof.purpose_mismatch"),
-        (lambda p: p.update(cryptosuite="ecdsa-rdfc-2019"), "proof.unsupported_cryptosuite"),
+        (lambda p: p.update(cryptosuite="bbs-2023"), "proof.unsupported_cryptosuite"),
+        (lambda p: p.update(cryptosuite="ecdsa-rdfc-2019"), "proof.key_unresolved"),  # an Ed25519 key
         (lambda p: p.update(verificationMethod="https://unknown.example/key#1"), "proof.key_unresolved"),
         (lambda p: p.update(created="yesterday"), "proof.malformed"),
     ],
