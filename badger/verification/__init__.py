@@ -1,4 +1,5 @@
-"""Verification of Open Badges 3.0 / VC credentials: one result, one entry per check."""
+"""Verification of any W3C Verifiable Credential (Open Badges 3.0 rules for Open Badges): one
+result, one entry per check."""
 
 from badger.verification.messages import LANGUAGES, message
 from badger.verification.result import (
@@ -12,9 +13,12 @@ from badger.verification.result import (
 )
 from badger.verification.status import StatusListChecker
 from badger.verification.verifier import (
+    ENVELOPED_JWT_PREFIX,
     MAX_INPUT_BYTES,
     StatusChecker,
     StatusOutcome,
+    is_compact_jws,
+    is_open_badge,
     verify,
 )
 
@@ -33,4 +37,7 @@ __all__ = [
     "SKIPPED",
     "WARNING",
     "MAX_INPUT_BYTES",
+    "ENVELOPED_JWT_PREFIX",
+    "is_compact_jws",
+    "is_open_badge",
 ]

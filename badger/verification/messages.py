@@ -42,6 +42,8 @@ MESSAGES: dict[str, str] = {
     "format.image_too_large": N_("The image is too large to be verified."),
     "format.invalid_image": N_("The image is unreadable or corrupt."),
     "format.too_large": N_("The badge is too large to be verified."),
+    "format.enveloped": N_("Credential enveloped as a VC-JOSE-COSE JWT (vc+jwt)."),
+    "format.invalid_envelope": N_("The enveloped credential is not a data:application/vc+jwt URL holding a JWT."),
     "jwt": N_("The badge JWT is invalid."),
     "jwt.malformed": N_("The badge JWT is malformed."),
     "jwt.alg_not_allowed": N_("The JWT signature algorithm is not accepted."),
@@ -52,6 +54,11 @@ MESSAGES: dict[str, str] = {
     "schema.ok": N_("The badge follows the Open Badges 3.0 data model."),
     "schema": N_("The badge does not follow the Open Badges 3.0 data model."),
     "schema.unknown_schema": N_("The badge names an extra schema that Badger cannot consult."),
+    "schema.vc_ok": N_("The credential follows the Verifiable Credentials data model."),
+    "vc": N_("The credential does not follow the Verifiable Credentials data model."),
+    "vc.type": N_("The credential's type does not include VerifiableCredential."),
+    "vc.issuer": N_("The credential names no issuer."),
+    "vc.subject": N_("The credential has no subject (credentialSubject)."),
     "context": N_("The badge's JSON-LD contexts are wrong."),
     "dates.inverted": N_("The end of validity precedes its start."),
     # proof
@@ -64,6 +71,13 @@ MESSAGES: dict[str, str] = {
     "proof.unsupported_cryptosuite": N_("This cryptosuite is not supported."),
     "proof.purpose_mismatch": N_("The signature was not made to assert this badge."),
     "proof.malformed": N_("The badge signature is malformed."),
+    "proof.context_mismatch": N_("The signature was made with other JSON-LD contexts than the badge's."),
+    "proof.previous_missing": N_("A chained signature refers to a signature that is not there."),
+    "proof.previous_invalid": N_("A chained signature rests on a signature that is invalid."),
+    "proof.sd_base_proof": N_(
+        "This is the issuer's base signature for selective disclosure: the holder must derive a proof to present."
+    ),
+    "proof.jcs_invalid": N_("The badge holds numbers that cannot be canonicalized (JCS)."),
     "jsonld": N_("The badge cannot be interpreted (JSON-LD)."),
     "jsonld.unknown_context": N_("The badge uses an unknown JSON-LD context."),
     "jsonld.dropped_term": N_("The badge contains fields that would not be signed (undefined terms)."),
@@ -74,6 +88,10 @@ MESSAGES: dict[str, str] = {
     "issuer.key_not_controlled": N_("The signing key does not belong to the stated issuer."),
     "issuer.key_not_bound": N_("The key embedded in the JWT is not published by the issuer."),
     "issuer.missing": N_("The badge names no issuer."),
+    "issuer.signer_not_issuer": N_(
+        "The signing key is not controlled by the stated issuer (required for Open Badges only): "
+        "decide whether you trust the signer."
+    ),
     # dates
     "dates.ok": N_("The badge is within its validity period."),
     "dates": N_("The badge dates are invalid."),

@@ -2,6 +2,19 @@
 
 Checks, in order (docs/interfaces.md): format, schema, proof, issuer key binding, dates, status,
 recipient. Time, key resolution, the JSON-LD loader and status lookup are injected.
+
+Any W3C Verifiable Credential is accepted (VC Data Model 1.1 and 2.0), secured by Data Integrity
+proofs (every cryptosuite of :mod:`badger.proofs`, proof sets and chains), by a VC-JWT / VC-JOSE-
+COSE ``vc+jwt`` compact JWS, or enveloped (``EnvelopedVerifiableCredential`` with a
+``data:application/vc+jwt,`` id). What applies depends on the credential:
+- every credential gets the VC Data Model checks (``credentials.validation.validate`` in verify
+  mode; for a credential that is not an Open Badge, only its rules that are not Open Badges
+  ones, plus the VC Data Model basics below);
+- the Open Badges rules (the 1EdTech JSON Schema, "the signing key belongs to the issuer", OB
+  3.0 §9 verification steps) apply to Open Badges credentials only: AchievementCredential /
+  OpenBadgeCredential and EndorsementCredential. For other credentials a signer that is not the
+  issuer is a warning (``issuer.signer_not_issuer``): VC Data Model 2.0 leaves that trust
+  decision to the verifier's policy (§7.1, "Validation").
 """
 
 from __future__ import annotations
@@ -15,11 +28,18 @@ from badger import baking
 from badger.credentials.access import issuer_id
 from badger.credentials.dates import parse_datetime
 from badger.credentials.identity import matches_identity
+from badger.credentials.problems import Problem
 from badger.credentials.validation import validate
 from badger.credentials.vocab import (
     ACHIEVEMENT_CREDENTIAL_SCHEMA,
     ENDORSEMENT_CREDENTIAL_SCHEMA,
+    ENDORSEMENT_CREDENTIAL_TYPE,
+    OB_CONTEXTS,
+    OB_CREDENTIAL_TYPES,
     PROFILE_SCHEMA,
+    VC_TYPE,
+    VC_V1_CONTEXT,
+    VC_V2_CONTEXT,
 )
 from badger.errors import BadgerError, BakingError, ImageTooLarge, ResolutionError
 from badger.keys.jwk import jwk_thumbprint, public_jwk
@@ -35,11 +55,46 @@ from badger.verification.result import (
     VerificationResult,
 )
 
-__all__ = ["verify", "StatusChecker", "StatusOutcome", "MAX_INPUT_BYTES"]
+__all__ = [
+    "verify",
+    "StatusChecker",
+    "StatusOutcome",
+    "MAX_INPUT_BYTES",
+    "is_open_badge",
+    "is_compact_jws",
+    "ENVELOPED_JWT_PREFIX",
+]
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 KNOWN_SCHEMAS = frozenset({ACHIEVEMENT_CREDENTIAL_SCHEMA, ENDORSEMENT_CREDENTIAL_SCHEMA, PROFILE_SCHEMA})
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+# VC Data Model 2.0 §4.13.1 / VC-JOSE-COSE §3.1.1: a credential secured as a vc+jwt, carried
+# inside a presentation (or alone) as the id of an EnvelopedVerifiableCredential.
+ENVELOPED_JWT_PREFIX = "data:application/vc+jwt,"
+ENVELOPED_TYPE = "EnvelopedVerifiableCredential"
+# Problems of credentials.validation that come from the Open Badges data model, not from the VC
+# Data Model: they do not apply to a credential that is not an Open Badge.
+_OB_ONLY_CODES = ("schema.", "subject.", "identity.", "context.missing_ob", "document.unknown_type", "text.")
+
+
+def is_compact_jws(value: Any) -> bool:
+    """True for a string that has the shape of a compact JWS (three base64url segments)."""
+    return isinstance(value, str) and _JWS.match(value.strip()) is not None
+
+
+def is_open_badge(credential: Any) -> bool:
+    """An Open Badges 3.0 credential: its ``type`` names AchievementCredential,
+    OpenBadgeCredential or EndorsementCredential (OB 3.0 §"Data Model"), or it uses an Open
+    Badges context without one of those types (it claims to be an Open Badge and is then checked,
+    and refused, as one: the 1EdTech validator's "wrong type" case)."""
+    if not isinstance(credential, dict):
+        return False
+    types = credential.get("type")
+    types = types if isinstance(types, list) else [types]
+    if any(t in OB_CREDENTIAL_TYPES or t == ENDORSEMENT_CREDENTIAL_TYPE for t in types):
+        return True
+    contexts = credential.get("@context")
+    return any(c in OB_CONTEXTS for c in (contexts if isinstance(contexts, list) else [contexts]))
 
 
 class StatusOutcome:
@@ -97,19 +152,24 @@ def _verify(
             )
             return _finish(checks, None, fmt)
 
+    ob = is_open_badge(credential)
     # schema
-    checks.append(_schema_check(credential))
+    checks.append(_schema_check(credential) if ob else _vc_schema_check(credential))
 
     # proof, then issuer key binding
     credential_issuer = issuer_id(credential)
     if jwt_result is not None:
         checks.append(_jwt_proof_check(jwt_result))
-        checks.append(_jwt_binding_check(jwt_result, credential_issuer, resolver))
+        binding = _jwt_binding_check(jwt_result, credential_issuer, resolver)
         vm = jwt_result.verification_method
     else:
         proof_check, controller, vm, created = _ldp_proof_check(credential, resolver, loader)
         checks.append(proof_check)
-        checks.append(_binding_check(proof_check.status == PASSED, controller, credential_issuer, vm, resolver))
+        binding = _binding_check(proof_check.status == PASSED, controller, credential_issuer, vm, resolver)
+    if not ob and binding.status == FAILED and binding.code != "issuer.missing":
+        # Outside Open Badges, who signed is reported, not judged (VC Data Model 2.0 §7.1).
+        binding = Check("issuer", WARNING, "issuer.signer_not_issuer", binding.detail)
+    checks.append(binding)
 
     checks.append(dates_check(credential, now))
     checks.append(_status_check(credential, status))
@@ -138,6 +198,13 @@ def _read(data: Any) -> Any:
     """-> (format check, format name, credential dict or None, JWS string or None)."""
     fmt = "json"
     if isinstance(data, dict):
+        types = data.get("type")
+        if ENVELOPED_TYPE in (types if isinstance(types, list) else [types]):
+            envelope = data.get("id")
+            token = envelope[len(ENVELOPED_JWT_PREFIX) :] if isinstance(envelope, str) else ""
+            if not (isinstance(envelope, str) and envelope.startswith(ENVELOPED_JWT_PREFIX) and is_compact_jws(token)):
+                return Check("format", FAILED, "format.invalid_envelope"), None, None, None
+            return Check("format", PASSED, "format.enveloped"), "jwt", None, token.strip()
         return Check("format", PASSED, "format.json"), "json", data, None
     if isinstance(data, (bytes, bytearray)):
         data = bytes(data)
@@ -199,6 +266,34 @@ def _schema_check(credential: dict[str, Any]) -> Check:
     if unknown:
         return Check("schema", WARNING, "schema.unknown_schema", ", ".join(map(str, unknown)))
     return Check("schema", PASSED, "schema.ok")
+
+
+def _vc_schema_check(credential: dict[str, Any]) -> Check:
+    """The VC Data Model checks for a credential that is not an Open Badge: validation's rules
+    that are not Open Badges ones, and the VC Data Model basics (§4.1 contexts, §4.5 type,
+    §4.7 issuer, §4.8 credentialSubject)."""
+    problems = [p for p in validate(credential, mode="verify") if not p.code.startswith(_OB_ONLY_CODES)]
+    contexts = credential.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    if first not in (VC_V2_CONTEXT, VC_V1_CONTEXT) and not any(p.code.startswith("context.") for p in problems):
+        problems.append(Problem("context.order", f"the first @context entry must be {VC_V2_CONTEXT}", "/@context"))
+    types = credential.get("type")
+    if VC_TYPE not in (types if isinstance(types, list) else [types]):
+        problems.append(Problem("vc.type", f"type must include {VC_TYPE}", "/type"))
+    if issuer_id(credential) is None:
+        problems.append(Problem("vc.issuer", "issuer must be a URL or an object with an id", "/issuer"))
+    subject = credential.get("credentialSubject")
+    if not subject or (isinstance(subject, list) and not all(isinstance(s, dict) and s for s in subject)):
+        problems.append(
+            Problem("vc.subject", "credentialSubject must be one or more non-empty objects", "/credentialSubject")
+        )
+    elif not isinstance(subject, (dict, list)):
+        problems.append(Problem("vc.subject", "credentialSubject must be an object", "/credentialSubject"))
+    seen: set[tuple[str, str]] = set()
+    unique = [p for p in problems if (p.code, p.path) not in seen and not seen.add((p.code, p.path))]  # type: ignore[func-returns-value]
+    if unique:
+        return Check("schema", FAILED, unique[0].code, unique[0].detail, tuple(unique))
+    return Check("schema", PASSED, "schema.vc_ok")
 
 
 # ---------------------------------------------------------------------------------------- proofs

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from badger.core.app import Badger
 from badger.core.db import Session
 from badger.credentials.problems import Problem
+from badger.credentials.vocab import VC_V1_CONTEXT, VC_V2_CONTEXT
 from badger.errors import InvalidInput
 from badger.proofs.data_integrity import verify_proofs
-from badger.verification import VerificationResult
+from badger.verification import ENVELOPED_JWT_PREFIX, VerificationResult, is_compact_jws
 from badger.verification import message as credential_message
 from badger.verifying.service import resolver_for, verify_credential
 
 __all__ = ["PresentationResult", "verify_presentation", "credential_input", "message", "ENVELOPED_JWT_PREFIX"]
 
-ENVELOPED_JWT_PREFIX = "data:application/vc+jwt,"
 PRESENTATION_TYPE = "VerifiablePresentation"
 
 
@@ -53,6 +53,10 @@ MESSAGES = {
         "La présentation n'est pas signée : seuls les badges qu'elle contient sont vérifiés.",
         "The presentation is not signed: only the badges it contains are verified.",
     ),
+    "presentation.context_order": (
+        "Le premier contexte JSON-LD (@context) de la présentation doit être celui des Verifiable Credentials.",
+        "The presentation's first JSON-LD context (@context) must be the Verifiable Credentials one.",
+    ),
     "presentation.credential_not_verified": (
         "Au moins un badge de la présentation n'est pas vérifié.",
         "At least one badge in the presentation is not verified.",
@@ -77,18 +81,24 @@ def credential_input(value):
 
     Input: a credential object, a compact JWS string, or an ``EnvelopedVerifiableCredential``
     whose ``id`` is a ``data:application/vc+jwt,`` URL (VC Data Model 2.0 §4.13.1). Output: the
-    dict or the JWS string. Raises InvalidInput for anything else (nothing to verify).
+    dict or the JWS string. Raises InvalidInput for anything else (nothing to verify), in
+    particular for a JSON text where a credential object is expected: a string is a JWS or
+    nothing (VC-API verifier: ``verifiableCredential`` is an object).
     """
     if isinstance(value, dict):
         if "EnvelopedVerifiableCredential" in _types(value.get("type")):
             envelope = value.get("id")
-            if isinstance(envelope, str) and envelope.startswith(ENVELOPED_JWT_PREFIX):
-                return envelope[len(ENVELOPED_JWT_PREFIX) :]
+            if (
+                isinstance(envelope, str)
+                and envelope.startswith(ENVELOPED_JWT_PREFIX)
+                and is_compact_jws(envelope[len(ENVELOPED_JWT_PREFIX) :])
+            ):
+                return envelope[len(ENVELOPED_JWT_PREFIX) :].strip()
             raise InvalidInput(
                 "an enveloped credential's id must be a data:application/vc+jwt, URL", code="verify.invalid_envelope"
             )
         return value
-    if isinstance(value, str) and value.strip():
+    if is_compact_jws(value):
         return value.strip()
     raise InvalidInput("a credential must be an object or a VC-JWT", code="verify.invalid_credential")
 
@@ -136,6 +146,13 @@ def verify_presentation(
     inputs = [credential_input(c) for c in (embedded if isinstance(embedded, list) else [embedded])]
 
     problems: list[Problem] = []
+    # VC Data Model 2.0 §4.3 (and 1.1 §4.1): the first @context entry is the VC context.
+    contexts = presentation.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    if first not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
+        problems.append(
+            Problem("presentation.context_order", f"the first @context entry must be {VC_V2_CONTEXT}", "/@context")
+        )
     signed = presentation.get("proof") is not None
     proof_verified = False
     if signed:

@@ -43,7 +43,7 @@ from badger.issuance import issuing, status_lists
 from badger.issuers import service as issuers
 from badger.programmes import endorsements
 from badger.public import service as public_pages
-from badger.verification import FAILED, PASSED, SKIPPED, WARNING
+from badger.verification import FAILED, PASSED, SKIPPED, WARNING, is_compact_jws
 from badger.verifying import presentations
 from badger.verifying import service as verifying
 from badger.web.current import badger_app
@@ -585,6 +585,9 @@ def api_verify():
             raise _bad_input("'credential' must be a JSON object", "verify.invalid_credential", "credential")
         if field in ("jwt", "url") and not (isinstance(data, str) and data.strip()):
             raise _bad_input(f"'{field}' must be a non-empty string", f"verify.invalid_{field}", field)
+        if field == "jwt" and not is_compact_jws(data):
+            # A JSON text is not a JWT: a credential object goes in 'credential', parsed by JSON.
+            raise _bad_input("'jwt' must be a compact JWS", "verify.invalid_jwt", field)
         if field == "url":
             url, data = _checked_url(data), None
         email = body.get("email")
