@@ -253,3 +253,22 @@ def test_sd_base_proof_is_refused_for_verification():
     document = {**document, "proof": {**proof, "proofValue": base}}
     [check] = verify_proofs(document, resolver=resolver)
     assert check.problems[0].code == "proof.sd_base_proof"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code"),
+    [
+        (lambda p: p.update({"@context": ["https://www.w3.org/ns/credentials/examples/v2"]}), "proof.context_mismatch"),
+        (lambda p: p.update(proofValue="z" + "0" * 20), "proof.malformed"),  # "0" is not base58
+        (lambda p: p.update(proofValue=p["proofValue"][:-4]), "proof.signature_mismatch"),
+        (
+            lambda p: p.update(verificationMethod="did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"),
+            "proof.key_unresolved",
+        ),
+    ],
+)
+def test_jcs_proof_problems_are_reported_not_raised(mutate, code):
+    signed = load_vector(ECDSA + "ecdsa-jcs-2019-p256/signedJCSECDSAP256.json")
+    mutate(signed["proof"])
+    [check] = verify_proofs(signed, resolver=DidKeyResolver())
+    assert not check.verified and check.problems[0].code == code
