@@ -12,7 +12,7 @@ from badger.core.db import Session
 from badger.errors import InvalidInput, ResolutionError
 from badger.issuance.issuing import get_credential
 from badger.issuance.models import Credential
-from badger.issuance.status_lists import signed_list_credential
+from badger.issuance.status_lists import own_suspension, signed_list_credential
 from badger.issuers.service import get_issuer_by_did, issuer_did_document
 from badger.keys import (
     ChainResolver,
@@ -20,7 +20,7 @@ from badger.keys import (
     FetchingResolver,
     find_verification_method,
 )
-from badger.verification import StatusListChecker, VerificationResult, verify
+from badger.verification import StatusListChecker, StatusOutcome, VerificationResult, verify
 from badger.verifying import repository as status_repo
 from badger.verifying.models import VerificationEvent
 
@@ -84,7 +84,16 @@ def verify_credential(app: Badger, session: Session, data, *, email: str | None 
 
     resolver = resolver_for(app, session)
     now = app.clock()
-    checker = StatusListChecker(fetch_list, resolver=resolver, now=now)
+    lists = StatusListChecker(fetch_list, resolver=resolver, now=now)
+
+    def checker(entry: dict, credential: dict) -> str:
+        # Suspension of our own credentials in the strict OB 3.0 form is a Badger state, not in
+        # the document (issuance.status_lists): the list answers for revocation, we for the rest.
+        outcome = lists(entry, credential)
+        if outcome == StatusOutcome.ACTIVE and own_suspension(app, session, credential):
+            return StatusOutcome.SUSPENDED
+        return outcome
+
     result = verify(data, resolver=resolver, now=now, status=checker, email=email)
     _count(app, session, result)
     return result

@@ -17,7 +17,7 @@ from badger.accounts import service as accounts
 from badger.accounts import tokens as api_tokens
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuers import service as issuers
-from badger.web.accounts.forms import InviteForm, RotateKeysForm, TokenForm
+from badger.web.accounts.forms import InviteForm, RotateKeysForm, StatusFormForm, TokenForm
 from badger.web.auth import (
     login_required,
     membership_required,
@@ -230,10 +230,12 @@ def revoke_token(slug):
 # ---------------------------------------------------------------------------------------- keys
 
 
-def _keys_page(form: RotateKeysForm, status: int = 200):
+def _keys_page(form: RotateKeysForm, status: int = 200, status_form: StatusFormForm | None = None):
     app = badger_app()
     with app.transaction() as session:
         issuer = issuers.get_issuer(session, g.issuer.slug)
+        if status_form is None:
+            status_form = StatusFormForm(status_form=issuer.status_form)
         keys = [
             {
                 "id": f"{issuer.did}#{k.fragment}",
@@ -249,6 +251,7 @@ def _keys_page(form: RotateKeysForm, status: int = 200):
         "dashboard/keys.html",
         status,
         form=form,
+        status_form=status_form,
         keys=keys,
         did=did,
         can_rotate=can_rotate,
@@ -264,6 +267,21 @@ def _views():
 @membership_required("owner")
 def keys(slug):
     return _keys_page(RotateKeysForm())
+
+
+@bp.post("/<slug>/keys/status-form")
+@membership_required("owner")
+def status_form(slug):
+    form = StatusFormForm()
+    if not form.validate():
+        return _keys_page(RotateKeysForm(formdata=None), 400, status_form=form)
+    app = badger_app()
+    with app.transaction() as session:
+        issuers.set_status_form(
+            app, session, issuers.get_issuer(session, slug), form.status_form.data, actor=current_user.actor
+        )
+    flash(_("Saved: badges issued from now on use this form. Badges already issued keep theirs."), "success")
+    return redirect(url_for("staff.keys", slug=slug))
 
 
 @bp.post("/<slug>/keys/rotate")
