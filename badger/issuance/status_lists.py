@@ -35,7 +35,7 @@ from badger.core.app import Badger, xsd_datetime
 from badger.core.db import Session
 from badger.errors import Conflict, NotFound
 from badger.issuance import repository as issuance_repo
-from badger.issuance.models import Credential, StatusList
+from badger.issuance.models import Credential, StatusList, VcApiCredential
 from badger.issuers.models import Issuer
 from badger.issuers.service import STATUS_FORMS, signing_key
 from badger.proofs.data_integrity import add_proof
@@ -46,6 +46,7 @@ __all__ = [
     "ensure_list",
     "allocate_entries",
     "allocate_entry",
+    "allocate_purposes",
     "signed_list_credential",
     "list_version",
     "set_status",
@@ -121,7 +122,23 @@ def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, 
     return index, status_entry(list_url=app.url("status", row.id), index=index, purpose="revocation")
 
 
-def set_status(session: Session, credential: Credential, value: bool, purpose: str = "revocation") -> None:
+def allocate_purposes(
+    app: Badger, session: Session, issuer: Issuer, purposes: tuple[str, ...]
+) -> dict[str, tuple[int, dict]]:
+    """A random unused index in the issuer's list for each of ``purposes`` -> {purpose: (index,
+    BitstringStatusListEntry)} (VC-API issuance, which asks for the purposes it wants)."""
+    out: dict[str, tuple[int, dict]] = {}
+    for purpose in purposes:
+        row = ensure_list(app, session, issuer, purpose)
+        taken = issuance_repo.status_index_taken if purpose == "revocation" else issuance_repo.suspension_index_taken
+        index = _draw(row, lambda i, taken=taken: taken(session, issuer.id, i))
+        out[purpose] = (index, status_entry(list_url=app.url("status", row.id), index=index, purpose=purpose))
+    return out
+
+
+def set_status(
+    session: Session, credential: Credential | VcApiCredential, value: bool, purpose: str = "revocation"
+) -> None:
     """Set (``value`` true) or clear the credential's bit in its issuer's ``purpose`` list.
 
     The list row is locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite transactions are
