@@ -80,7 +80,10 @@ def _types(value: Any) -> list[Any]:
 
 
 def is_presentation(doc: Any) -> bool:
-    return isinstance(doc, dict) and VP_TYPE in _types(doc.get("type"))
+    """Typed VerifiablePresentation, or shaped as one (credentials inside, no subject of its own)."""
+    if not isinstance(doc, dict):
+        return False
+    return VP_TYPE in _types(doc.get("type")) or ("verifiableCredential" in doc and "credentialSubject" not in doc)
 
 
 def _is_url(value: Any) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from badger.accounts.models import ApiToken
 from badger.achievements.models import Achievement
 from badger.issuance import issuing
-from badger.issuance.models import Credential, StatusList
+from badger.issuance.models import Credential, StatusList, VcApiCredential
 from badger.issuers import service as issuers
 from badger.issuers.models import Issuer, IssuerKey
 from badger.web.api.openapi import registry
@@ -41,6 +41,7 @@ def snapshot(badger, issuer_id: str | None = None) -> dict:
             "achievements": rows(Achievement, Achievement.document, Achievement.image, Achievement.updated_at),
             "credentials": rows(Credential, Credential.document, Credential.jwt, Credential.status),
             "status_lists": rows(StatusList, StatusList.bits),
+            "vcapi_credentials": rows(VcApiCredential, VcApiCredential.credential_id, VcApiCredential.status),
         }
 
 
