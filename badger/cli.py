@@ -604,7 +604,7 @@ def verify(ctx, source, email, lang):
     with app.transaction() as session:
         if data is None:
             data = verifying.fetch_credential_url(app, session, source)
-        result = verifying.verify_credential(app, session, data, email=email)
+        result = verifying.verify_credential(app, session, data, email=email, domain_linkage=True)
     _print_json(result.as_dict(lang))
     if not result.verified:
         _say("not verified" if lang == "en" else "non vérifié")
