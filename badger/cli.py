@@ -229,6 +229,24 @@ def issuer_rotate_keys(ctx, slug):
     _say(f"issuer {slug!r}: keys rotated; {len(document['verificationMethod'])} keys published")
 
 
+@issuer.command("status-form")
+@click.option("--issuer", "slug", required=True, help="Slug of the issuer.")
+@click.option(
+    "--form",
+    type=click.Choice(list(issuers.STATUS_FORMS)),
+    required=True,
+    help="ob3: one revocation entry (the 1EdTech schema's form); vc2: revocation and suspension entries "
+    "(VC 2.0; other Open Badges validators refuse it).",
+)
+@click.pass_context
+def issuer_status_form(ctx, slug, form):
+    """The credentialStatus form of the issuer's credentials from now on; prints {issuer, statusForm}."""
+    app = _badger(ctx)
+    with app.transaction() as session:
+        issuers.set_status_form(app, session, issuers.get_issuer(session, slug), form, actor=audit.CLI)
+    _print_json({"issuer": slug, "statusForm": form})
+
+
 # ---------------------------------------------------------------------------------------- token
 
 
@@ -586,7 +604,7 @@ def verify(ctx, source, email, lang):
     with app.transaction() as session:
         if data is None:
             data = verifying.fetch_credential_url(app, session, source)
-        result = verifying.verify_credential(app, session, data, email=email)
+        result = verifying.verify_credential(app, session, data, email=email, domain_linkage=True)
     _print_json(result.as_dict(lang))
     if not result.verified:
         _say("not verified" if lang == "en" else "non vérifié")

@@ -76,6 +76,7 @@ from badger.resources import load_json
 
 from .dates import parse_datetime
 from .problems import Problem
+from .vcdm import is_presentation, vcdm_problems
 from .vocab import (
     ACHIEVEMENT,
     ACHIEVEMENT_SUBJECT,
@@ -530,7 +531,8 @@ def _walk(node: Any, kind: str, path: tuple[Any, ...], problems: list[Any], cred
 
 
 def _root_kind(doc: dict[str, Any]) -> tuple[str, str] | None:
-    """(schema key, walk kind) for a document, chosen by its ``type``."""
+    """(schema key, walk kind) for a document, chosen by its ``type``; ("vc", "") for any other
+    verifiable credential or presentation (VC Data Model rules only)."""
     types = _type_list(doc.get("type"))
     if ENDORSEMENT_CREDENTIAL_TYPE in types:
         return "endorsement", ENDORSEMENT_CREDENTIAL_TYPE
@@ -538,9 +540,15 @@ def _root_kind(doc: dict[str, Any]) -> tuple[str, str] | None:
         return "achievement", _OB_CREDENTIAL
     if PROFILE in types and "credentialSubject" not in doc:
         return "profile", PROFILE
+    if is_presentation(doc):
+        return "vc", ""
     if "credentialSubject" in doc or VC_TYPE in types:
-        # A credential of no known type: the OB schema then says what is wrong with `type`.
-        return "achievement", _OB_CREDENTIAL
+        contexts = _type_list(doc.get("@context"))
+        if any(c in OB_CONTEXTS for c in contexts):
+            # It says it is an Open Badge (OB context) without an OB type: the OB schema then
+            # says what is wrong with `type`, as the 1EdTech validator does.
+            return "achievement", _OB_CREDENTIAL
+        return "vc", ""
     return None
 
 
@@ -758,6 +766,12 @@ def validate(doc: dict[str, Any], *, mode: Mode = "verify") -> list[Problem]:
     root = _root_kind(doc)
     if root is None:
         return [Problem("document.unknown_type", "type names no OB 3.0 credential nor a Profile", "/type")]
+    if root[0] == "vc":
+        # Any other verifiable credential or presentation: the VC Data Model 2.0 rules only.
+        generic = vcdm_problems(doc)
+        if mode == "issue":
+            _control_character_rule(doc, "", generic)
+        return generic
     schema_key, kind = root
 
     try:
@@ -806,6 +820,22 @@ def validate(doc: dict[str, Any], *, mode: Mode = "verify") -> list[Problem]:
             _control_character_rule(doc, "", problems)
     except RecursionError:
         return [Problem("schema.invalid", "document nested too deeply to validate")]
+
+    if kind in _CREDENTIAL_KINDS:
+        # The VC Data Model 2.0 rules too, where the OB rules said nothing at that place already
+        # (a missing issuer is the schema's "required", not a second problem). The OB context
+        # rules are the stricter form of §4.3, so theirs are the context problems reported; the
+        # OB schemas accept a language map wherever a string is (§"Compacted document form"),
+        # so names are theirs to judge too.
+        covered = {p.path for p in problems}
+        problems += [
+            p
+            for p in vcdm_problems(doc)
+            if not p.code.startswith("vcdm.context_")
+            and p.code != "vcdm.name_invalid"
+            and p.path not in covered
+            and not any(p.path.startswith(c + "/") for c in covered if c)
+        ]
 
     seen, unique = set(), []
     for problem in problems:

@@ -60,3 +60,26 @@ class Credential(Base):
         UniqueConstraint("issuer_id", "status_index"),
         Index("uq_credentials_issuer_suspension_index", "issuer_id", "suspension_index", unique=True),
     )
+
+
+class VcApiCredential(Base):
+    """A credential signed through the W3C VC-API (POST /credentials/issue) with a status entry
+    (migration 0011): only what a status update needs (POST /credentials/status). The document
+    itself is not kept: the caller holds it, and it has no badge class or learner here."""
+
+    __tablename__ = "vcapi_credentials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id"), index=True)
+    # VC-API ``options.credentialId``, else the credential's ``id``: how the caller names it.
+    credential_id: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | revoked | suspended
+    status_index: Mapped[int] = mapped_column(Integer)  # in the issuer's revocation list
+    suspension_index: Mapped[int | None] = mapped_column(Integer)  # when a suspension entry was asked
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "credential_id"),
+        UniqueConstraint("issuer_id", "status_index"),
+        Index("uq_vcapi_credentials_issuer_suspension_index", "issuer_id", "suspension_index", unique=True),
+    )

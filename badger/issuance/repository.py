@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
-from badger.issuance.models import Credential, StatusList
+from badger.issuance.models import Credential, StatusList, VcApiCredential
 
 
 def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:
@@ -25,9 +25,17 @@ def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | 
 
 
 def status_index_taken(session: Session, issuer_id: str, index: int) -> bool:
+    """Whether ``index`` of the issuer's revocation list is held by a credential (Badger's own
+    or one signed through the VC-API: both share the list)."""
     return (
         session.scalar(
             select(Credential.id).where(Credential.issuer_id == issuer_id, Credential.status_index == index).limit(1)
+        )
+        is not None
+        or session.scalar(
+            select(VcApiCredential.id)
+            .where(VcApiCredential.issuer_id == issuer_id, VcApiCredential.status_index == index)
+            .limit(1)
         )
         is not None
     )
@@ -91,7 +99,25 @@ def suspension_index_taken(session: Session, issuer_id: str, index: int) -> bool
             .limit(1)
         )
         is not None
+        or session.scalar(
+            select(VcApiCredential.id)
+            .where(VcApiCredential.issuer_id == issuer_id, VcApiCredential.suspension_index == index)
+            .limit(1)
+        )
+        is not None
     )
+
+
+def vcapi_credential(
+    session: Session, issuer_id: str, credential_id: str, *, lock: bool = False
+) -> VcApiCredential | None:
+    """A VC-API credential by the name its caller gave it; ``lock``: FOR UPDATE until the end."""
+    query = select(VcApiCredential).where(
+        VcApiCredential.issuer_id == issuer_id, VcApiCredential.credential_id == credential_id
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def credential_counts(session: Session, issuer_id: str) -> list[tuple]:

@@ -1,18 +1,24 @@
 """Per-issuer Bitstring Status Lists: random index allocation (herd privacy), signed list credentials.
 
-W3C Bitstring Status List v1.0 (REC): every credential issued here carries two
-BitstringStatusListEntry objects (§2.1), one with ``statusPurpose`` "revocation" and one with
-"suspension", each pointing at its issuer's list for that purpose: two lists per issuer, each
-of LIST_SIZE entries. The two indexes are drawn at random and independently, so neither the
-position in one list nor the pair says in which order credentials were issued, nor links a
-credential's two entries (Privacy Considerations, "Herd Privacy" and "Correlation").
+W3C Bitstring Status List v1.0 (REC): each issuer has two lists, one per ``statusPurpose``
+("revocation", "suspension"), each of LIST_SIZE entries. A credential gets a random index in
+each, drawn independently, so neither the position in one list nor the pair says in which
+order credentials were issued, nor links a credential's two indexes (Privacy Considerations,
+"Herd Privacy" and "Correlation").
 
-An array ``credentialStatus`` is what VC Data Model 2.0 §4.10 "Status" allows ("a single object
-or a set of one or more objects") and what §2.1 of the status list spec shows for revocation and
-suspension. OB 3.0 1.0 (AchievementCredential.credentialStatus, multiplicity 0..1) and its JSON
-Schema know a single object only; badger.credentials.validation accepts the array and checks
-every entry against the schema's CredentialStatus (see that module). Credentials issued before
-suspension existed keep their single revocation entry and go on verifying.
+What the signed ``credentialStatus`` says depends on the issuer's ``status_form``:
+- "ob3" (the default since migration 0010): ONE BitstringStatusListEntry object, revocation.
+  OB 3.0 (AchievementCredential.credentialStatus, multiplicity 0..1) and the published 1EdTech
+  JSON Schema accept a single object only, and the 1EdTech validator refuses the array at its
+  schema step. Suspension stays a Badger state: the suspension index is still drawn and its bit
+  still set (one mechanism for every credential), but the document does not point at it; Badger's
+  own pages and verifier read the credential's state (`own_suspension`).
+- "vc2" (an issuer's opt-in): the revocation AND suspension entries as an array, what VC Data
+  Model 2.0 §4.10 "Status" allows ("a single object or a set of one or more objects") and what
+  §2.1 of the status list spec shows; any VC 2.0 verifier then sees a suspension. Other OB 3.0
+  validators refuse the array, which is why it is not the default.
+Credentials issued before 0010 carry the array (or, before suspension existed, one revocation
+entry) and keep verifying: badger.credentials.validation accepts both forms in mode "verify".
 
 Lists are signed when served (§2.2 BitstringStatusListCredential), so a change is visible at
 once; `list_version` gives a validator (ETag) that changes with the bits and the signing key.
@@ -29,9 +35,9 @@ from badger.core.app import Badger, xsd_datetime
 from badger.core.db import Session
 from badger.errors import Conflict, NotFound
 from badger.issuance import repository as issuance_repo
-from badger.issuance.models import Credential, StatusList
+from badger.issuance.models import Credential, StatusList, VcApiCredential
 from badger.issuers.models import Issuer
-from badger.issuers.service import signing_key
+from badger.issuers.service import STATUS_FORMS, signing_key
 from badger.proofs.data_integrity import add_proof
 from badger.status import encode_list, new_list, status_entry, status_list_credential
 from badger.status import set_status as set_entry_status
@@ -40,12 +46,15 @@ __all__ = [
     "ensure_list",
     "allocate_entries",
     "allocate_entry",
+    "allocate_purposes",
     "signed_list_credential",
     "list_version",
     "set_status",
     "StatusAllocation",
     "LIST_SIZE",
     "PURPOSES",
+    "STATUS_FORMS",
+    "own_suspension",
 ]
 
 LIST_SIZE = 131_072  # §2.2 / §3.2: the minimum length, 16 KB of bits (herd privacy)
@@ -53,11 +62,12 @@ PURPOSES = ("revocation", "suspension")
 
 
 class StatusAllocation(NamedTuple):
-    """The indexes drawn for one credential and its ``credentialStatus`` value (two entries)."""
+    """The indexes drawn for one credential and its ``credentialStatus`` value: one object
+    (form "ob3") or the list of both entries (form "vc2")."""
 
     revocation_index: int
     suspension_index: int
-    entries: list[dict]
+    entries: dict | list[dict]
 
 
 def ensure_list(app: Badger, session: Session, issuer: Issuer, purpose: str = "revocation") -> StatusList:
@@ -87,9 +97,13 @@ def _draw(row: StatusList, taken) -> int:
     return index
 
 
-def allocate_entries(app: Badger, session: Session, issuer: Issuer) -> StatusAllocation:
+def allocate_entries(app: Badger, session: Session, issuer: Issuer, form: str | None = None) -> StatusAllocation:
     """Random unused indexes in the issuer's revocation and suspension lists, drawn
-    independently, and the two BitstringStatusListEntry objects (§2.1) for ``credentialStatus``."""
+    independently, and the ``credentialStatus`` value (§2.1) in ``form`` ("ob3": the revocation
+    entry alone; "vc2": both entries), by default the issuer's ``status_form``."""
+    form = form or issuer.status_form or "ob3"
+    if form not in STATUS_FORMS:
+        raise ValueError(f"unknown status form {form!r}")
     revocation = ensure_list(app, session, issuer, "revocation")
     suspension = ensure_list(app, session, issuer, "suspension")
     r_index = _draw(revocation, lambda i: issuance_repo.status_index_taken(session, issuer.id, i))
@@ -98,7 +112,7 @@ def allocate_entries(app: Badger, session: Session, issuer: Issuer) -> StatusAll
         status_entry(list_url=app.url("status", revocation.id), index=r_index, purpose="revocation"),
         status_entry(list_url=app.url("status", suspension.id), index=s_index, purpose="suspension"),
     ]
-    return StatusAllocation(r_index, s_index, entries)
+    return StatusAllocation(r_index, s_index, entries if form == "vc2" else entries[0])
 
 
 def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, dict]:
@@ -108,7 +122,23 @@ def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, 
     return index, status_entry(list_url=app.url("status", row.id), index=index, purpose="revocation")
 
 
-def set_status(session: Session, credential: Credential, value: bool, purpose: str = "revocation") -> None:
+def allocate_purposes(
+    app: Badger, session: Session, issuer: Issuer, purposes: tuple[str, ...]
+) -> dict[str, tuple[int, dict]]:
+    """A random unused index in the issuer's list for each of ``purposes`` -> {purpose: (index,
+    BitstringStatusListEntry)} (VC-API issuance, which asks for the purposes it wants)."""
+    out: dict[str, tuple[int, dict]] = {}
+    for purpose in purposes:
+        row = ensure_list(app, session, issuer, purpose)
+        taken = issuance_repo.status_index_taken if purpose == "revocation" else issuance_repo.suspension_index_taken
+        index = _draw(row, lambda i, taken=taken: taken(session, issuer.id, i))
+        out[purpose] = (index, status_entry(list_url=app.url("status", row.id), index=index, purpose=purpose))
+    return out
+
+
+def set_status(
+    session: Session, credential: Credential | VcApiCredential, value: bool, purpose: str = "revocation"
+) -> None:
     """Set (``value`` true) or clear the credential's bit in its issuer's ``purpose`` list.
 
     The list row is locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite transactions are
@@ -173,3 +203,23 @@ def on_issuer_created(*, app: Badger, session: Session, issuer: Issuer) -> None:
     revocation and suspension lists (Bitstring Status List §2.1), ready for its first credential."""
     ensure_list(app, session, issuer)
     ensure_list(app, session, issuer, "suspension")
+
+
+def own_suspension(app: Badger, session: Session, credential: dict) -> bool:
+    """Whether ``credential`` is one issued here, suspended, whose document does not say so.
+
+    A credential in the "ob3" form carries only its revocation entry (module docstring), so a
+    status list cannot tell a verifier it is suspended; Badger's own verifier and pages ask
+    this instead. False for other issuers' credentials, for documents that carry a suspension
+    entry (their list says it), and for credentials not suspended.
+    """
+    credential_id = credential.get("id") if isinstance(credential, dict) else None
+    own = app.url("credentials") + "/"
+    if not isinstance(credential_id, str) or not credential_id.startswith(own):
+        return False
+    entries = credential.get("credentialStatus")
+    entries = entries if isinstance(entries, list) else [entries]
+    if any(isinstance(e, dict) and e.get("statusPurpose") == "suspension" for e in entries):
+        return False
+    row = session.get(Credential, credential_id[len(own) :])
+    return row is not None and row.status == "suspended"

@@ -33,6 +33,10 @@ class Issuer(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Public pages (migration 0009): show how many people hold each badge class; off unless chosen.
     show_holder_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # credentialStatus form (migration 0010): "ob3", one revocation entry (OB 3.0's 0..1, the
+    # published 1EdTech schema), or "vc2", revocation and suspension entries (VC 2.0 §4.10,
+    # an array other OB validators refuse). See badger.issuance.status_lists.
+    status_form: Mapped[str] = mapped_column(String(8), default="ob3", server_default="ob3")
 
     keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", order_by="IssuerKey.created_at")
 

@@ -6,7 +6,7 @@ import json
 import re
 import unicodedata
 
-from badger.core import events
+from badger.core import audit, events
 from badger.core.app import Badger
 from badger.core.db import Session
 from badger.credentials import builders
@@ -28,6 +28,8 @@ from badger.keys import (
 )
 
 __all__ = [
+    "STATUS_FORMS",
+    "set_status_form",
     "create_issuer",
     "get_issuer",
     "get_issuer_by_did",
@@ -223,3 +225,29 @@ def jwt_signing_key(app: Badger, issuer: Issuer):
         return vm, pair.private_key
     key = _active(issuer, "jwt")
     return f"{issuer.did}#{key.fragment}", load_private_pem(app.keystore.open(key.private_key, key.id))
+
+
+# credentialStatus form of the issuer's Open Badges (badger.issuance.status_lists): "ob3", one
+# revocation entry (the published 1EdTech schema's single object, the default), or "vc2", the
+# revocation and suspension entries (VC Data Model 2.0 §4.10; other OB validators refuse it).
+STATUS_FORMS = ("ob3", "vc2")
+
+
+def set_status_form(app: Badger, session: Session, issuer: Issuer, form: str, *, actor: audit.Actor) -> None:
+    """Choose the credentialStatus form of the credentials ``issuer`` issues from now on
+    (credentials already signed keep theirs); audited as ``issuer.status_form``. Raises
+    InvalidInput for an unknown form."""
+    if form not in STATUS_FORMS:
+        raise InvalidInput(f"status form must be one of {', '.join(STATUS_FORMS)}", code="input.invalid_status_form")
+    previous = issuer.status_form
+    issuer.status_form = form
+    session.flush()
+    audit.record(
+        app,
+        session,
+        issuer_id=issuer.id,
+        actor=actor,
+        action="issuer.status_form",
+        target=issuer.slug,
+        detail={"from": previous, "to": form},
+    )

@@ -114,6 +114,29 @@ MESSAGES: dict[str, str] = {
     "recipient.invalid_email": N_("The e-mail address given is invalid."),
     # skipped
     "skipped": N_("Check not run: an earlier step failed."),
+    # VC Data Model 2.0 MUSTs (badger.credentials.vcdm; issue 11, issuer side)
+    "vcdm": N_("The credential does not follow the W3C Verifiable Credentials data model."),
+    "vcdm.context_missing": N_("The credential has no JSON-LD context (@context)."),
+    "vcdm.context_first": N_("The first JSON-LD context is not the Verifiable Credentials one."),
+    "vcdm.context_invalid": N_("A JSON-LD context entry is neither a URL nor an object."),
+    "vcdm.id_not_url": N_("An identifier (id) is not a URL."),
+    "vcdm.type_missing": N_("The type does not say it is a verifiable credential or presentation."),
+    "vcdm.type_invalid": N_("A type is neither a term nor a URL."),
+    "vcdm.type_required": N_("A status, schema, evidence, terms of use, refresh service or proof has no type."),
+    "vcdm.object_required": N_("A property that holds objects holds something else."),
+    "vcdm.name_invalid": N_("A name or description is neither text nor language-tagged text."),
+    "vcdm.issuer_missing": N_("The credential names no issuer."),
+    "vcdm.issuer_invalid": N_("The issuer is neither a URL nor an object with a URL id."),
+    "vcdm.subject_missing": N_("The credential has no subject (credentialSubject)."),
+    "vcdm.subject_invalid": N_("The credential subject is not an object."),
+    "vcdm.subject_empty": N_("A credential subject makes no claim."),
+    "vcdm.date_invalid": N_("A validity date is not a date and time with a time zone."),
+    "vcdm.schema_id_missing": N_("A credential schema has no id."),
+    "vcdm.related_resource_id": N_("A related resource has no id."),
+    "vcdm.related_resource_duplicate": N_("Two related resources have the same id."),
+    "vcdm.related_resource_digest": N_("A related resource has no digest (digestSRI or digestMultibase)."),
+    "vcdm.holder_invalid": N_("The presentation's holder is neither a URL nor an object with a URL id."),
+    "vcdm.presentation_credential": N_("A credential in the presentation is not an object."),
 }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from urllib.parse import urlsplit
@@ -12,7 +13,7 @@ from badger.core.db import Session
 from badger.errors import InvalidInput, ResolutionError
 from badger.issuance.issuing import get_credential
 from badger.issuance.models import Credential
-from badger.issuance.status_lists import signed_list_credential
+from badger.issuance.status_lists import own_suspension, signed_list_credential
 from badger.issuers.service import get_issuer_by_did, issuer_did_document
 from badger.keys import (
     ChainResolver,
@@ -20,8 +21,9 @@ from badger.keys import (
     FetchingResolver,
     find_verification_method,
 )
-from badger.verification import StatusListChecker, VerificationResult, verify
+from badger.verification import StatusListChecker, StatusOutcome, VerificationResult, verify
 from badger.verifying import repository as status_repo
+from badger.verifying.linkage import issuer_linkage
 from badger.verifying.models import VerificationEvent
 
 __all__ = ["verify_credential", "resolver_for", "fetch_credential_url"]
@@ -73,8 +75,16 @@ def fetch_credential_url(app: Badger, session: Session, url: str):
         raise InvalidInput(f"cannot fetch {url}: {exc}", code="verify.fetch_failed") from exc
 
 
-def verify_credential(app: Badger, session: Session, data, *, email: str | None = None) -> VerificationResult:
-    """verify() with our resolvers, the clock, and Bitstring Status List checking."""
+def verify_credential(
+    app: Badger, session: Session, data, *, email: str | None = None, domain_linkage: bool = False
+) -> VerificationResult:
+    """verify() with our resolvers, the clock, and Bitstring Status List checking.
+
+    ``domain_linkage``: also fetch the DID Configuration of the web site the issuer's profile
+    names (badger.verifying.linkage) and report it as ``credential.issuer.domainLinkage`` in the
+    result's summary (``{"status": "linked" | "not_linked" | "invalid" | "unreachable" |
+    "no_origin", "origin"}``). Off by default: pages that verify on every view must not wait on
+    a partner's web site."""
     own_status = app.base_url + "/status/"
 
     def fetch_list(url: str) -> dict:
@@ -84,9 +94,23 @@ def verify_credential(app: Badger, session: Session, data, *, email: str | None 
 
     resolver = resolver_for(app, session)
     now = app.clock()
-    checker = StatusListChecker(fetch_list, resolver=resolver, now=now)
+    lists = StatusListChecker(fetch_list, resolver=resolver, now=now)
+
+    def checker(entry: dict, credential: dict) -> str:
+        # Suspension of our own credentials in the strict OB 3.0 form is a Badger state, not in
+        # the document (issuance.status_lists): the list answers for revocation, we for the rest.
+        outcome = lists(entry, credential)
+        if outcome == StatusOutcome.ACTIVE and own_suspension(app, session, credential):
+            return StatusOutcome.SUSPENDED
+        return outcome
+
     result = verify(data, resolver=resolver, now=now, status=checker, email=email)
     _count(app, session, result)
+    if domain_linkage and result.credential is not None and isinstance(result.summary.get("issuer"), dict):
+        linkage = issuer_linkage(app, result.credential, resolver)
+        if linkage is not None:
+            summary = {**result.summary, "issuer": {**result.summary["issuer"], "domainLinkage": linkage}}
+            result = dataclasses.replace(result, summary=summary)
     return result
 
 

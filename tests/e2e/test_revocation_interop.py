@@ -1,6 +1,8 @@
 """Issue 5, must show 3: revocation and suspension seen from outside.
 
-A real server on 127.0.0.1; credentials issued through the command line and the API; Badger's
+A real server on 127.0.0.1; a partner on the VC 2.0 status form (both entries; the default,
+one revocation object, is tested in tests/issuance/test_status_form.py); credentials issued
+through the command line and the API; Badger's
 verifier (`badger verify URL`), Digital Bazaar's (@digitalbazaar/vc with
 @digitalbazaar/vc-bitstring-status-list, tests/interop/js/db-verify.mjs) and the DCC's
 (@digitalcredentials/verifier-core, whose @digitalcredentials/vc-bitstring-status-list checks
@@ -65,6 +67,8 @@ def test_revoke_suspend_unsuspend_seen_by_three_verifiers(server):  # noqa: F811
         "--slug",
         "vannes",
     )
+    # This partner opted in to the VC 2.0 form: both entries, so other verifiers see a suspension.
+    assert json.loads(run("issuer", "status-form", "--issuer", "vannes", "--form", "vc2").stdout)["statusForm"] == "vc2"
     token = json.loads(run("token", "create", "--issuer", "vannes", "--label", "e2e").stdout)["token"]
     achievement = json.loads(
         run(

@@ -1,6 +1,7 @@
 """Issue 5: revocation and suspension through W3C Bitstring Status List v1.0, on both databases.
 
-Each credential carries two BitstringStatusListEntry objects (§2.1), revocation and suspension;
+Here the issuer opted in to the VC 2.0 status form (issuers.set_status_form "vc2"), so each
+credential carries two BitstringStatusListEntry objects (§2.1), revocation and suspension;
 the service moves it between active, suspended and revoked (final), flips the bit in the right
 list, records the reason and an audit event, and the served list credential (§2.2), Badger's
 verifier, the API and the command line all see the change at once.
@@ -32,6 +33,8 @@ OPS = audit.Actor("user:test", "camille@cec-ouest.example")
 @pytest.fixture
 def world(badger, create_issuer, create_achievement):
     issuer, token = create_issuer("CEC Ouest 2023", slug="cec-ouest")
+    with badger.transaction() as session:
+        issuers.set_status_form(badger, session, issuers.get_issuer(session, "cec-ouest"), "vc2", actor=OPS)
     achievement = create_achievement(issuer)
     return {"issuer": issuer, "token": token, "achievement": achievement.id}
 

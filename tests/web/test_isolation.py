@@ -16,7 +16,7 @@ from sqlalchemy import select
 from badger.accounts.models import ApiToken
 from badger.achievements.models import Achievement
 from badger.issuance import issuing
-from badger.issuance.models import Credential, StatusList
+from badger.issuance.models import Credential, StatusList, VcApiCredential
 from badger.issuers import service as issuers
 from badger.issuers.models import Issuer, IssuerKey
 from badger.web.api.openapi import registry
@@ -41,6 +41,7 @@ def snapshot(badger, issuer_id: str | None = None) -> dict:
             "achievements": rows(Achievement, Achievement.document, Achievement.image, Achievement.updated_at),
             "credentials": rows(Credential, Credential.document, Credential.jwt, Credential.status),
             "status_lists": rows(StatusList, StatusList.bits),
+            "vcapi_credentials": rows(VcApiCredential, VcApiCredential.credential_id, VcApiCredential.status),
         }
 
 
@@ -97,7 +98,7 @@ OPERATIONS = (
     "list_credentials",
     "vcapi_issue_credential",
 )
-OPERATIONS += ("suspend_credential", "unsuspend_credential", "revoke_credential")
+OPERATIONS += ("suspend_credential", "unsuspend_credential", "revoke_credential", "vcapi_update_credential_status")
 OPERATIONS += ("bulk_issue_credentials", "get_job", "get_job_result_csv")
 
 
@@ -134,6 +135,17 @@ def _requests(w) -> dict:
         ),
         "unsuspend_credential": ("POST", f"/api/v1/credentials/{w['credential']}/unsuspend", {"json": {}}),
         "revoke_credential": ("POST", f"/api/v1/credentials/{w['credential']}/revoke", {"json": {"reason": "Intrus"}}),
+        "vcapi_update_credential_status": (
+            "POST",
+            "/credentials/status",
+            {
+                "json": {
+                    "credentialId": w["credential"],
+                    "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"},
+                    "status": True,
+                }
+            },
+        ),
         "bulk_issue_credentials": (
             "POST",
             f"/api/v1/credentials/bulk?achievement={ach}",
@@ -192,7 +204,12 @@ def test_another_issuers_token_sees_and_changes_nothing_of_theirs(client, badger
     if operation in ("get_achievement", "update_achievement", "issue_credential", "bulk_issue_credentials"):
         assert response.status_code == 404, text
         assert response.mimetype == PROBLEM and response.get_json()["code"] == "achievement.not_found"
-    elif operation in ("suspend_credential", "unsuspend_credential", "revoke_credential"):
+    elif operation in (
+        "suspend_credential",
+        "unsuspend_credential",
+        "revoke_credential",
+        "vcapi_update_credential_status",
+    ):
         assert response.status_code == 404, text
         assert response.mimetype == PROBLEM and response.get_json()["code"] == "credential.not_found"
     elif operation in ("get_job", "get_job_result_csv"):
@@ -230,6 +247,7 @@ def test_the_owners_token_does_reach_those_resources(client, world):
         "suspend_credential": 200,
         "unsuspend_credential": 200,
         "revoke_credential": 200,
+        "vcapi_update_credential_status": 200,
     }
     expected.update(bulk_issue_credentials=202, get_job=200, get_job_result_csv=200)
     for operation, (method, path, kwargs) in _requests(world).items():
@@ -249,16 +267,22 @@ def test_a_token_in_the_query_string_is_not_accepted(client, badger, world):
     assert snapshot(badger) == before
 
 
-def test_vc_api_signs_only_as_the_tokens_issuer(client, world):
-    """Without an issuer in the credential, B's token signs as B, never as A."""
+def test_vc_api_signs_only_as_the_tokens_issuer(client, badger, world):
+    """B's token signs as B, never as A; without an issuer nothing is filled in (VC Data Model
+    2.0 §4.7: issuer is required), so the request is refused rather than signed as anyone."""
     vc = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiableCredential"],
         "credentialSubject": {"id": "did:example:learner"},
     }
-    response = client.post(
-        "/credentials/issue", json={"credential": vc}, headers={"Authorization": f"Bearer {world['token_b']}"}
-    )
+    auth = {"Authorization": f"Bearer {world['token_b']}"}
+    before = snapshot(badger)
+    for issuer, code in ((None, "vcdm.issuer_missing"), (world["a"].did, "vcapi.issuer_mismatch")):
+        body = vc if issuer is None else {**vc, "issuer": issuer}
+        response = client.post("/credentials/issue", json={"credential": body}, headers=auth)
+        assert response.status_code == 400 and response.get_json()["code"] == code
+    assert snapshot(badger) == before
+    response = client.post("/credentials/issue", json={"credential": {**vc, "issuer": world["b"].did}}, headers=auth)
     assert response.status_code == 201
     signed = response.get_json()["verifiableCredential"]
     assert signed["issuer"] == world["b"].did

@@ -106,6 +106,21 @@ class RotateKeysForm(FlaskForm):
     )
 
 
+class StatusFormForm(FlaskForm):
+    """The issuer's credentialStatus form (badger.issuers.service.set_status_form)."""
+
+    status_form = SelectField(
+        _l("Status entries in new badges"),
+        choices=choices(
+            [
+                ("ob3", _l("Open Badges 3.0 (recommended): revocation only; suspension shown by Badger")),
+                ("vc2", _l("VC 2.0: revocation and suspension entries")),
+            ]
+        ),
+        validate_choice=True,
+    )
+
+
 class PartnerForm(FlaskForm):
     name = StringField(_l("Partner name"), validators=[DataRequired(_REQUIRED), Length(max=300)])
     url = URLField(_l("Partner web site"), validators=[DataRequired(_REQUIRED), Length(max=2000)])

@@ -393,20 +393,73 @@ class VerificationResultOut(BaseModel):
 # W3C VC-API "Issue Credential" (w3c-ccg/vc-api issuer.yml, components/IssueCredentialOptions.yml)
 
 
+class VcApiStatusOption(_In):
+    """A status entry asked for at issuance (Bitstring Status List §2.1)."""
+
+    type: Literal["BitstringStatusListEntry"]
+    statusPurpose: Literal["revocation", "suspension"] = Field(
+        "revocation", description="revocation is always added; name suspension to get that entry too"
+    )
+
+
 class VcApiIssueOptions(_In):
     """IssueCredentialOptions (additionalProperties: false in the VC-API schema)."""
 
-    credentialId: str | None = Field(None, description="accepted; Badger does not store VC-API credentials")
+    credentialId: str | None = Field(
+        None,
+        max_length=2000,
+        description="the name POST /credentials/status will use; defaults to credential.id. Kept only "
+        "when a status is asked",
+    )
     mandatoryPointers: list[str] | None = Field(None, description="selective disclosure only: refused when not empty")
+    credentialStatus: VcApiStatusOption | list[VcApiStatusOption] | None = Field(
+        None,
+        description="adds credentialStatus: a BitstringStatusListEntry for revocation on the issuer's list, and "
+        "one for suspension when asked (then an array, VC Data Model 2.0 §4.10); the credential needs an id "
+        "(credential.id or credentialId) and is stored (its name, indexes, state) for status updates",
+    )
 
 
 class VcApiIssueIn(_In):
-    credential: dict[str, Any] = Field(description="a VC 2.0 or VC 1.1 credential without proof")
+    credential: dict[str, Any] = Field(
+        description="a VC 2.0 (or VC 1.1) credential without proof that satisfies the VC Data Model 2.0 MUSTs; "
+        "`issuer` must be the token's issuer's DID (a URL, or an object with that id). Badger adds, by design: "
+        "the proof; `credentialStatus` when options.credentialStatus asks; for VC 1.1 only, `issuanceDate` "
+        "(the signing time) when absent and the Data Integrity context at the end of `@context`. Nothing "
+        "else is filled in: a missing or null issuer is refused"
+    )
     options: VcApiIssueOptions | None = None
 
 
 class VcApiIssueOut(BaseModel):
     verifiableCredential: dict[str, Any]
+
+
+class VcApiStatusEntry(_In):
+    """Which status entry of the credential to update (VC-API UpdateCredentialStatusRequest)."""
+
+    type: Literal["BitstringStatusListEntry", "BitstringStatusList"]
+    statusPurpose: Literal["revocation", "suspension"]
+    id: str | None = None
+    statusListIndex: str | None = None
+    statusListCredential: str | None = None
+
+
+class VcApiStatusIn(_In):
+    credentialId: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="a VC-API credential's name as issued (options.credentialId or its id), or one of the "
+        "issuer's Open Badges (its URL or id)",
+    )
+    credentialStatus: VcApiStatusEntry
+    status: bool = Field(description="true sets the bit (revoked / suspended), false clears it; revocation is final")
+    indexAllocator: str | None = Field(None, description="accepted and ignored: Badger allocates indexes itself")
+
+
+class VcApiStatusOut(BaseModel):
+    credentialId: str
+    status: Literal["active", "revoked", "suspended"]
 
 
 # ---------------------------------------------------------------------------------------------

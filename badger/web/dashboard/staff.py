@@ -8,6 +8,8 @@ partner, and a refused request is refused before anything is looked up.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -16,8 +18,9 @@ from flask_login import current_user
 from badger.accounts import service as accounts
 from badger.accounts import tokens as api_tokens
 from badger.errors import Conflict, InvalidInput, NotFound
+from badger.issuers import linkage
 from badger.issuers import service as issuers
-from badger.web.accounts.forms import InviteForm, RotateKeysForm, TokenForm
+from badger.web.accounts.forms import InviteForm, RotateKeysForm, StatusFormForm, TokenForm
 from badger.web.auth import (
     login_required,
     membership_required,
@@ -230,10 +233,12 @@ def revoke_token(slug):
 # ---------------------------------------------------------------------------------------- keys
 
 
-def _keys_page(form: RotateKeysForm, status: int = 200):
+def _keys_page(form: RotateKeysForm, status: int = 200, status_form: StatusFormForm | None = None):
     app = badger_app()
     with app.transaction() as session:
         issuer = issuers.get_issuer(session, g.issuer.slug)
+        if status_form is None:
+            status_form = StatusFormForm(status_form=issuer.status_form)
         keys = [
             {
                 "id": f"{issuer.did}#{k.fragment}",
@@ -249,6 +254,7 @@ def _keys_page(form: RotateKeysForm, status: int = 200):
         "dashboard/keys.html",
         status,
         form=form,
+        status_form=status_form,
         keys=keys,
         did=did,
         can_rotate=can_rotate,
@@ -264,6 +270,42 @@ def _views():
 @membership_required("owner")
 def keys(slug):
     return _keys_page(RotateKeysForm())
+
+
+@bp.get("/<slug>/keys/did-configuration.json")
+@membership_required("owner")
+def did_configuration(slug):
+    """The DIF DID Configuration for the partner to publish at
+    <its web site>/.well-known/did-configuration.json (badger.issuers.linkage)."""
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = issuers.get_issuer(session, slug)
+        try:
+            document = linkage.did_configuration(app, issuer)
+        except InvalidInput:
+            flash(_("The partner's web site address is not an http(s) address: no link can be made."), "error")
+            return redirect(url_for("staff.keys", slug=slug))
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="did-configuration.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<slug>/keys/status-form")
+@membership_required("owner")
+def status_form(slug):
+    form = StatusFormForm()
+    if not form.validate():
+        return _keys_page(RotateKeysForm(formdata=None), 400, status_form=form)
+    app = badger_app()
+    with app.transaction() as session:
+        issuers.set_status_form(
+            app, session, issuers.get_issuer(session, slug), form.status_form.data, actor=current_user.actor
+        )
+    flash(_("Saved: badges issued from now on use this form. Badges already issued keep theirs."), "success")
+    return redirect(url_for("staff.keys", slug=slug))
 
 
 @bp.post("/<slug>/keys/rotate")

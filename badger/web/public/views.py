@@ -596,7 +596,9 @@ def api_verify():
     with app.transaction() as session:
         if url is not None:
             data = verifying.fetch_credential_url(app, session, url)  # InvalidInput -> 400 problem
-        result = verifying.verify_credential(app, session, data, email=email or None)
+        # domain_linkage: credential.issuer.domainLinkage says whether the issuer's web site
+        # publishes a DID Configuration linking its DID (badger.verifying.linkage).
+        result = verifying.verify_credential(app, session, data, email=email or None, domain_linkage=True)
     return jsonify(result.as_dict(language()))
 
 

@@ -273,8 +273,10 @@ def test_issuer_page_profile_did_and_jwks(badger, client, issue, create_issuer):
 
 def test_status_list_is_served_signed(badger, client, issue):
     _, _, row = issue()
-    # Two entries, revocation then suspension (W3C Bitstring Status List §2.1).
-    list_url = json.loads(row.document)["credentialStatus"][0]["statusListCredential"]
+    # One revocation entry, the strict OB 3.0 form (W3C Bitstring Status List §2.1).
+    entry = json.loads(row.document)["credentialStatus"]
+    assert entry["statusPurpose"] == "revocation"
+    list_url = entry["statusListCredential"]
     assert list_url.startswith(badger.base_url + "/status/")
     response = client.get(list_url[len(badger.base_url) :])
     assert response.status_code == 200 and response.mimetype == "application/vc+ld+json"
