@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -31,6 +32,54 @@ def status_index_taken(session: Session, issuer_id: str, index: int) -> bool:
         )
         is not None
     )
+
+
+def status_indexes_taken(session: Session, issuer_id: str, indexes: list[int]) -> set[int]:
+    """Which of ``indexes`` are taken in the issuer's revocation list (one query)."""
+    found: set[int] = set()
+    for start in range(0, len(indexes), 500):
+        part = indexes[start : start + 500]
+        found.update(
+            session.scalars(
+                select(Credential.status_index).where(
+                    Credential.issuer_id == issuer_id, Credential.status_index.in_(part)
+                )
+            )
+        )
+    return found
+
+
+def suspension_indexes_taken(session: Session, issuer_id: str, indexes: list[int]) -> set[int]:
+    """Which of ``indexes`` are taken in the issuer's suspension list (one query)."""
+    found: set[int] = set()
+    for start in range(0, len(indexes), 500):
+        part = indexes[start : start + 500]
+        found.update(
+            session.scalars(
+                select(Credential.suspension_index).where(
+                    Credential.issuer_id == issuer_id, Credential.suspension_index.in_(part)
+                )
+            )
+        )
+    return found
+
+
+def credentials_by_idempotency_keys(session: Session, issuer_id: str, keys: list[str]) -> dict[str, Credential]:
+    """{key: credential} for those of ``keys`` already used by the issuer."""
+    out: dict[str, Credential] = {}
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        for row in session.scalars(
+            select(Credential).where(Credential.issuer_id == issuer_id, Credential.idempotency_key.in_(part))
+        ):
+            out[cast(str, row.idempotency_key)] = row
+    return out
+
+
+def add_credentials(session: Session, rows: list[Credential]) -> None:
+    """Insert a batch of credentials; SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues")."""
+    session.add_all(rows)
+    session.flush()
 
 
 def credential_by_idempotency_key(session: Session, issuer_id: str, key: str) -> Credential | None:

@@ -54,6 +54,7 @@ from urllib.parse import urlsplit
 from badger.core import audit, markdown, queue
 from badger.core.app import Badger
 from badger.core.db import Session, on_commit
+from badger.core.events import Issued
 from badger.errors import InvalidInput, NotFound
 from badger.issuance.models import Credential
 from badger.issuers.models import Issuer
@@ -78,7 +79,7 @@ __all__ = [
     "Rendered",
     "enqueue",
     "notify_issued",
-    "on_credential_issued",
+    "on_credentials_issued",
     "deliver_pending",
     "deliver_task",
     "kick",
@@ -189,21 +190,22 @@ def notify_issued(
     )
 
 
-def on_credential_issued(
+def on_credentials_issued(
     *,
     app: Badger,
     session: Session,
-    credential: Credential,
-    email: str | None,
-    name: str | None,
+    issued: list[Issued],
     notify: bool,
     lang: str,
     **_payload: object,
 ) -> None:
-    """Subscriber of the event ``credential_issued`` (badger.application.wire): queue the
+    """Subscriber of the event ``credentials_issued`` (badger.application.wire): queue each
     learner's e-mail when the issuing request asked for it (e-mail recipients only)."""
-    if notify and email:
-        notify_issued(app, session, credential, email, name, lang)
+    if not notify:
+        return
+    for item in issued:
+        if item.email:
+            notify_issued(app, session, item.credential, item.email, item.name, lang)
 
 
 def pending_count(session: Session, *, issuer_id: str | None = None) -> int:
