@@ -763,18 +763,25 @@ def _issue_batch(
     if not rows:
         return
     pairs = [_request(job, row) for row in rows]
-    try:
-        credentials = issuing.issue_batch(
-            app,
-            session,
-            issuer,
-            [request for _, request in pairs],
-            idempotency_keys=[key for key, _ in pairs],
-            actor=actor,
-            notify=job.notify,
-        )
-    except BadgerError as exc:
-        raise Careful() from exc
+    for attempt in range(3):
+        try:
+            credentials = issuing.issue_batch(
+                app,
+                session,
+                issuer,
+                [request for _, request in pairs],
+                idempotency_keys=[key for key, _ in pairs],
+                actor=actor,
+                notify=job.notify,
+            )
+            break
+        except Conflict as exc:
+            # Most often a random status index a concurrent worker drew too (its chunk was not
+            # committed when ours drew): the batch left nothing behind, draw again.
+            if attempt == 2 or exc.code != "store.unique_conflict":
+                raise Careful() from exc
+        except BadgerError as exc:
+            raise Careful() from exc
     for row, credential in zip(rows, credentials, strict=True):
         if credential.id in inserted:
             outcomes.set(row, "issued", credential_id=credential.id)

@@ -14,14 +14,18 @@ Schema know a single object only; badger.credentials.validation accepts the arra
 every entry against the schema's CredentialStatus (see that module). Credentials issued before
 suspension existed keep their single revocation entry and go on verifying.
 
-Lists are signed when served (§2.2 BitstringStatusListCredential), so a change is visible at
-once; `list_version` gives a validator (ETag) that changes with the bits and the signing key.
+Lists are signed once per change (§2.2 BitstringStatusListCredential; kept per process by
+`list_version`), so a change is visible at once and an unchanged list is never signed again;
+`list_version` gives a validator (ETag) that changes with the bits and the signing key.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from typing import NamedTuple
 
 from badger.core import db as core_db
@@ -177,10 +181,14 @@ def _list_and_issuer(session: Session, list_id: str) -> tuple[StatusList, Issuer
 
 def list_version(app: Badger, session: Session, list_id: str) -> str:
     """A short validator for the list's current content: it changes when a bit, the purpose,
-    the issuer's DID or the signing key changes. The signed document itself differs on every
-    request (the proof's ``created``), so this is a weak validator (RFC 9110 §8.8.1). Raises
-    NotFound."""
+    the issuer's DID or the signing key changes. The signed document is signed once per version
+    (signed_list_credential), but another process may have signed it at another moment (the
+    proof's ``created``), so this is a weak validator (RFC 9110 §8.8.1). Raises NotFound."""
     row, issuer = _list_and_issuer(session, list_id)
+    return _version(app, row, issuer)
+
+
+def _version(app: Badger, row: StatusList, issuer: Issuer) -> str:
     vm, _ = signing_key(app, issuer)
     digest = hashlib.sha256()
     for part in (app.url("status", row.id), row.purpose, issuer.did, vm):
@@ -189,9 +197,34 @@ def list_version(app: Badger, session: Session, list_id: str) -> str:
     return digest.hexdigest()[:32]
 
 
+# Signed list credentials by (list id, list_version): a list is signed once per change (of its
+# bits, its issuer's DID or signing key), not on every request or every verification of one
+# of our credentials. Per process, bounded; a changed list has a new version, so an entry is
+# never stale, only unused.
+_SIGNED: OrderedDict[tuple[str, str], dict] = OrderedDict()
+_SIGNED_MAX = 256
+_SIGNED_LOCK = threading.Lock()
+
+
 def signed_list_credential(app: Badger, session: Session, list_id: str) -> dict:
-    """The BitstringStatusListCredential (§2.2) for ``list_id``, signed now by its issuer."""
+    """The BitstringStatusListCredential (§2.2) for ``list_id``, signed by its issuer when its
+    content last changed (``list_version``); the proof's ``created`` is that moment."""
     row, issuer = _list_and_issuer(session, list_id)
+    key = (f"{app.base_url}|{row.id}", _version(app, row, issuer))
+    with _SIGNED_LOCK:
+        cached = _SIGNED.get(key)
+        if cached is not None:
+            _SIGNED.move_to_end(key)
+            return copy.deepcopy(cached)
+    document = _sign_list(app, row, issuer)
+    with _SIGNED_LOCK:
+        _SIGNED[key] = document
+        while len(_SIGNED) > _SIGNED_MAX:
+            _SIGNED.popitem(last=False)
+    return copy.deepcopy(document)
+
+
+def _sign_list(app: Badger, row: StatusList, issuer: Issuer) -> dict:
     now = xsd_datetime(app.clock())
     # validFrom is the issuer's creation, not "now": a verifier whose clock read a moment
     # earlier must not find the list "not yet valid".
