@@ -18,6 +18,7 @@ from badger.core.app import Badger, utc_now
 from badger.issuance import status_lists
 from badger.mail import outbox
 from badger.programmes import pathways
+from badger.public import service as public_pages
 
 __all__ = ["build", "wire"]
 
@@ -29,6 +30,7 @@ def wire(app: Badger) -> Badger:
     app.events.subscribe(events.CREDENTIALS_ISSUED, outbox.on_credentials_issued)
     app.events.subscribe(events.CREDENTIALS_ISSUED, pathways.on_credentials_issued)
     app.events.subscribe(events.STATUS_CHANGED, pathways.on_status_changed)
+    app.events.subscribe(events.STATUS_CHANGED, public_pages.on_status_changed)  # cached page checks
 
     app.tasks.register(bulk_runner.TASK, bulk_runner.run_task)
     app.tasks.register("bulk.resume", bulk_runner.resume)

@@ -3,11 +3,16 @@ of an image response."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from flask import Response, abort
+from flask import Response, abort, request
 
-__all__ = ["UUID", "is_uuid", "uuid_or_404", "image_response", "SVG_CSP"]
+__all__ = ["UUID", "is_uuid", "uuid_or_404", "image_response", "stored_bytes", "SVG_CSP", "STORED_MAX_AGE"]
+
+# Stored documents never change (signed bytes are sacred; a revocation changes the status list,
+# not the credential), so clients and caches may keep them a while and revalidate cheaply.
+STORED_MAX_AGE = 300
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Uploaded SVGs are sanitised on the way in; this keeps them inert even if opened directly.
@@ -35,4 +40,15 @@ def image_response(data: bytes, mimetype: str, **headers: str) -> Response:
     if mimetype == "image/svg+xml":
         response.headers["Content-Security-Policy"] = SVG_CSP
     response.headers.update(headers)
+    return response
+
+
+def stored_bytes(response: Response, *, max_age: int = STORED_MAX_AGE) -> Response:
+    """A response whose body is stored bytes (a signed credential, its JWT, a baked image): a
+    strong ETag (RFC 9110 §8.8.3; the body's SHA-256, so every process and every replica gives
+    the same one), ``Cache-Control: public, max-age``, and 304 Not Modified for a request whose
+    If-None-Match names it (§13.1.2)."""
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:40])
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.make_conditional(request)  # the same object, now 304 when the ETag matches
     return response

@@ -49,7 +49,7 @@ from badger.verifying import service as verifying
 from badger.web.current import badger_app
 from badger.web.errors import PROBLEM_BASE, language
 from badger.web.i18n import COOKIE, LANGUAGES
-from badger.web.responses import image_response, is_uuid
+from badger.web.responses import image_response, is_uuid, stored_bytes
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_filter(markdown.render, "markdown")
@@ -252,10 +252,10 @@ def credential(credential_id: str):
         offers = [VC_LD, LD, JSON] + ([VC_JWT] if row.jwt else [])
         kind = _best(offers)
         if kind == VC_JWT:
-            return _document(row.jwt, VC_JWT, Vary="Accept")
+            return stored_bytes(_document(row.jwt, VC_JWT, Vary="Accept"))
         if kind != HTML:
             # The stored text, never re-serialised: these are the bytes that were signed.
-            return _document(row.document, kind, Vary="Accept")
+            return stored_bytes(_document(row.document, kind, Vary="Accept"))
         return _credential_page(app, session, row)
 
 
@@ -288,7 +288,7 @@ def credential_json(credential_id: str):
     with badger_app().transaction() as session:
         row = _load_credential(session, credential_id)
         kind = _best([VC_LD, LD, JSON])
-        return _document(row.document, JSON if kind == HTML else kind, Vary="Accept")
+        return stored_bytes(_document(row.document, JSON if kind == HTML else kind, Vary="Accept"))
 
 
 @bp.get("/credentials/<credential_id>.jwt")
@@ -297,7 +297,7 @@ def credential_jwt(credential_id: str):
         row = _load_credential(session, credential_id)
         if not row.jwt:
             raise NotFound("this credential was issued with an embedded proof, not as a JWT", code="credential.no_jwt")
-        return _document(row.jwt, VC_JWT)
+        return stored_bytes(_document(row.jwt, VC_JWT))
 
 
 def _download_name(row, name: str, extension: str) -> str:
@@ -320,8 +320,8 @@ def _baked(credential_id: str, wanted: str):
         payload = row.jwt or row.document
         baked = bake_png(image, payload) if wanted == PNG_TYPE else bake_svg(image, payload)
         extension = "png" if wanted == PNG_TYPE else "svg"
-        return _image_response(
-            baked, wanted, **{"Content-Disposition": _download_name(row, achievement.name, extension)}
+        return stored_bytes(
+            _image_response(baked, wanted, **{"Content-Disposition": _download_name(row, achievement.name, extension)})
         )
 
 
