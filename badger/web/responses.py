@@ -5,10 +5,26 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from flask import Response, abort, request
 
-__all__ = ["UUID", "is_uuid", "uuid_or_404", "image_response", "stored_bytes", "SVG_CSP", "STORED_MAX_AGE"]
+__all__ = [
+    "UUID",
+    "is_uuid",
+    "uuid_or_404",
+    "image_response",
+    "stored_bytes",
+    "StoredCache",
+    "SVG_CSP",
+    "STORED_MAX_AGE",
+]
+
+T = TypeVar("T")
 
 # Stored documents never change (signed bytes are sacred; a revocation changes the status list,
 # not the credential), so clients and caches may keep them a while and revalidate cheaply.
@@ -52,3 +68,33 @@ def stored_bytes(response: Response, *, max_age: int = STORED_MAX_AGE) -> Respon
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.make_conditional(request)  # the same object, now 304 when the ETag matches
     return response
+
+
+class StoredCache(Generic[T]):
+    """Stored bytes by id, per process: what never changes once written (a signed credential)
+    is read from the database once, not on every request. Bounded (least recently used out);
+    an entry lives ``ttl`` seconds, so a deletion is seen within that time."""
+
+    def __init__(self, *, size: int = 4096, ttl: float = 60.0):
+        self._entries: OrderedDict[str, tuple[float, T]] = OrderedDict()
+        self._size, self._ttl = size, ttl
+        self._lock = threading.Lock()
+
+    def get(self, key: str, load: Callable[[], T]) -> T:
+        """The value for ``key``, from ``load()`` when not kept (its exceptions propagate)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and now - hit[0] < self._ttl:
+                self._entries.move_to_end(key)
+                return hit[1]
+        value = load()
+        with self._lock:
+            self._entries[key] = (now, value)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -49,7 +49,7 @@ from badger.verifying import service as verifying
 from badger.web.current import badger_app
 from badger.web.errors import PROBLEM_BASE, language
 from badger.web.i18n import COOKIE, LANGUAGES
-from badger.web.responses import image_response, is_uuid, stored_bytes
+from badger.web.responses import StoredCache, image_response, is_uuid, stored_bytes
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_filter(markdown.render, "markdown")
@@ -244,18 +244,36 @@ def _load_credential(session, credential_id: str):
     return issuing.get_credential(session, _checked_uuid(credential_id, "credential.not_found"))
 
 
+# (document, jwt) of credentials by id: signed bytes never change, so the documents are
+# served without a database round trip once read (per process, 60 s, bounded).
+_STORED: StoredCache[tuple[str, str | None]] = StoredCache()
+
+
+def _stored(credential_id: str) -> tuple[str, str | None]:
+    """The stored (document, jwt) of a credential; NotFound as _load_credential."""
+    credential_id = _checked_uuid(credential_id, "credential.not_found")
+
+    def load() -> tuple[str, str | None]:
+        with badger_app().transaction() as session:
+            row = _load_credential(session, credential_id)
+            return row.document, row.jwt
+
+    return _STORED.get(f"{badger_app().base_url}|{credential_id}", load)
+
+
 @bp.get("/credentials/<credential_id>")
 def credential(credential_id: str):
     app = badger_app()
+    document, jwt = _stored(credential_id)
+    offers = [VC_LD, LD, JSON] + ([VC_JWT] if jwt else [])
+    kind = _best(offers)
+    if kind == VC_JWT and jwt:
+        return stored_bytes(_document(jwt, VC_JWT, Vary="Accept"))
+    if kind != HTML:
+        # The stored text, never re-serialised: these are the bytes that were signed.
+        return stored_bytes(_document(document, kind, Vary="Accept"))
     with app.transaction() as session:
         row = _load_credential(session, credential_id)
-        offers = [VC_LD, LD, JSON] + ([VC_JWT] if row.jwt else [])
-        kind = _best(offers)
-        if kind == VC_JWT:
-            return stored_bytes(_document(row.jwt, VC_JWT, Vary="Accept"))
-        if kind != HTML:
-            # The stored text, never re-serialised: these are the bytes that were signed.
-            return stored_bytes(_document(row.document, kind, Vary="Accept"))
         return _credential_page(app, session, row)
 
 
@@ -285,19 +303,17 @@ def credential_print(credential_id: str):
 
 @bp.get("/credentials/<credential_id>.json")
 def credential_json(credential_id: str):
-    with badger_app().transaction() as session:
-        row = _load_credential(session, credential_id)
-        kind = _best([VC_LD, LD, JSON])
-        return stored_bytes(_document(row.document, JSON if kind == HTML else kind, Vary="Accept"))
+    document, _ = _stored(credential_id)
+    kind = _best([VC_LD, LD, JSON])
+    return stored_bytes(_document(document, JSON if kind == HTML else kind, Vary="Accept"))
 
 
 @bp.get("/credentials/<credential_id>.jwt")
 def credential_jwt(credential_id: str):
-    with badger_app().transaction() as session:
-        row = _load_credential(session, credential_id)
-        if not row.jwt:
-            raise NotFound("this credential was issued with an embedded proof, not as a JWT", code="credential.no_jwt")
-        return stored_bytes(_document(row.jwt, VC_JWT))
+    _, jwt = _stored(credential_id)
+    if not jwt:
+        raise NotFound("this credential was issued with an embedded proof, not as a JWT", code="credential.no_jwt")
+    return stored_bytes(_document(jwt, VC_JWT))
 
 
 def _download_name(row, name: str, extension: str) -> str:
