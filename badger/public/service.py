@@ -224,14 +224,22 @@ _RESULTS_MAX = 4096
 _RESULTS_LOCK = threading.Lock()
 
 
-def page_result(app: Badger, session: Session, row: Credential, issuer_row: Issuer | None) -> VerificationResult:
-    """verifying.verify_credential of the stored credential, cached as said above."""
+def page_version(app: Badger, session: Session, row: Credential) -> tuple:
+    """What the credential page's verification depends on, besides time: the credential's
+    status, its issuer's status lists and keys (the key of the cache below; the web layer keys
+    its rendered pages with it too)."""
+    issuer_row = session.get(Issuer, row.issuer_id)
     keys = tuple(sorted((k.id, bool(k.active)) for k in issuer_row.keys)) if issuer_row is not None else ()
     lists = tuple(
         hash(status.bits) if status is not None else None
         for status in (repo.status_list(session, row.issuer_id, p) for p in ("revocation", "suspension"))
     )
-    key = (app.base_url, row.id, row.status, row.status_reason, keys, lists)
+    return (app.base_url, row.id, row.status, row.status_reason, keys, lists)
+
+
+def page_result(app: Badger, session: Session, row: Credential) -> VerificationResult:
+    """verifying.verify_credential of the stored credential, cached as said above."""
+    key = page_version(app, session, row)
     now = app.clock()
     with _RESULTS_LOCK:
         hit = _RESULTS.get(key)
@@ -272,7 +280,7 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
         None,
     )
     evidence = [e for e in document.get("evidence") or [] if isinstance(e, dict)]
-    result = page_result(app, session, row, issuer_row)
+    result = page_result(app, session, row)
     state = state_of(result)
     issued_on = _moment(document.get("validFrom")) or row.issued_at
     valid_until = _moment(document.get("validUntil"))

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from flask import Response, abort, request
@@ -71,16 +71,17 @@ def stored_bytes(response: Response, *, max_age: int = STORED_MAX_AGE) -> Respon
 
 
 class StoredCache(Generic[T]):
-    """Stored bytes by id, per process: what never changes once written (a signed credential)
-    is read from the database once, not on every request. Bounded (least recently used out);
-    an entry lives ``ttl`` seconds, so a deletion is seen within that time."""
+    """Values by key, per process: what never changes once written (a signed credential) is
+    read from the database once, not on every request; what a versioned key identifies (a
+    rendered page) is made once per version. Bounded (least recently used out); an entry lives
+    ``ttl`` seconds, so a deletion or a slow change (an issuer's name) is seen within that time."""
 
     def __init__(self, *, size: int = 4096, ttl: float = 60.0):
-        self._entries: OrderedDict[str, tuple[float, T]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[float, T]] = OrderedDict()
         self._size, self._ttl = size, ttl
         self._lock = threading.Lock()
 
-    def get(self, key: str, load: Callable[[], T]) -> T:
+    def get(self, key: Hashable, load: Callable[[], T]) -> T:
         """The value for ``key``, from ``load()`` when not kept (its exceptions propagate)."""
         now = time.monotonic()
         with self._lock:

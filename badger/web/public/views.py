@@ -277,14 +277,28 @@ def credential(credential_id: str):
         return _credential_page(app, session, row)
 
 
+# Rendered credential pages, per process, by the page's version (public_pages.page_version:
+# status, status lists, keys), language and URL: a view whose version did not change is not
+# verified nor rendered again (60 s at most; the page shows no per-visitor content).
+_PAGES: StoredCache[str] = StoredCache(size=1024)
+
+
 def _credential_page(app, session, row):
-    view = public_pages.credential_view(app, session, row)
-    return _page(
-        "pages/credential.html",
-        v=view,
-        checks=_checks_view(view.result),
-        print_url=url_for("public.credential_print", credential_id=row.id, lang=_kept()),
-    )
+    def render() -> str:
+        view = public_pages.credential_view(app, session, row)
+        return render_template(
+            "pages/credential.html",
+            v=view,
+            checks=_checks_view(view.result),
+            print_url=url_for("public.credential_print", credential_id=row.id, lang=_kept()),
+        )
+
+    minute = int(app.clock().timestamp() // 60)  # what time alone changes (expiry) shows within a minute
+    key = (public_pages.page_version(app, session, row), minute, language(), request.full_path)
+    body = _PAGES.get(key, render)
+    response = Response(body, mimetype=HTML)
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    return response
 
 
 def _kept() -> str | None:
