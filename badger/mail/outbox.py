@@ -145,13 +145,23 @@ def enqueue(
     ``issuer_id`` names the partner on whose behalf it is sent (its templates, its Reply-To).
     Delivery starts after the caller commits (``kick``). Raises InvalidInput (unknown template,
     missing context key, not an address)."""
+    row = _outbox_row(app, to=to, template=template, lang=lang, context=context, issuer_id=issuer_id)
+    repo.add_message(session, row)
+    on_commit(session, lambda: kick(app), key="mail.kick")
+    return row
+
+
+def _outbox_row(
+    app: Badger, *, to: str, template: str, lang: str, context: dict, issuer_id: str | None
+) -> OutboxMessage:
+    """The outbox row for ``enqueue`` (checked as it says), not added yet."""
     kind = kinds.get(template)
     if kind is None:
         raise InvalidInput(f"unknown e-mail template {template!r}", code="mail.unknown_template")
     if not isinstance(context, dict) or any(context.get(key) in (None, "") for key in kind.required):
         raise InvalidInput(f"the {template} e-mail needs {', '.join(kind.required)}", code="mail.context")
     now = app.clock()
-    row = OutboxMessage(
+    return OutboxMessage(
         issuer_id=issuer_id,
         to_address=_checked_address(to),
         template=template,
@@ -163,9 +173,17 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    repo.add_message(session, row)
-    on_commit(session, lambda: kick(app), key="mail.kick")
-    return row
+
+
+def _issued(app: Badger, credential_row: Credential, email: str, name: str | None, lang: str) -> OutboxMessage:
+    return _outbox_row(
+        app,
+        to=email,
+        template="credential_issued",
+        lang=lang,
+        context={"credential": credential_row.id, "name": name},
+        issuer_id=credential_row.issuer_id,
+    )
 
 
 def notify_issued(
@@ -177,17 +195,11 @@ def notify_issued(
     lang: str = DEFAULT_LANGUAGE,
 ) -> OutboxMessage:
     """Queue the "credential_issued" e-mail for a credential just issued to ``email`` (the
-    credential keeps only a hash of it, so the issuing request passes the address). Called from
-    ``issuing.issue`` when asked to notify."""
-    return enqueue(
-        app,
-        session,
-        to=email,
-        template="credential_issued",
-        lang=lang,
-        context={"credential": credential_row.id, "name": name},
-        issuer_id=credential_row.issuer_id,
-    )
+    credential keeps only a hash of it, so the issuing request passes the address)."""
+    row = _issued(app, credential_row, email, name, lang)
+    repo.add_message(session, row)
+    on_commit(session, lambda: kick(app), key="mail.kick")
+    return row
 
 
 def on_credentials_issued(
@@ -200,12 +212,14 @@ def on_credentials_issued(
     **_payload: object,
 ) -> None:
     """Subscriber of the event ``credentials_issued`` (badger.application.wire): queue each
-    learner's e-mail when the issuing request asked for it (e-mail recipients only)."""
+    learner's e-mail when the issuing request asked for it (e-mail recipients only), the
+    batch's messages in one multi-row INSERT."""
     if not notify:
         return
-    for item in issued:
-        if item.email:
-            notify_issued(app, session, item.credential, item.email, item.name, lang)
+    rows = [_issued(app, item.credential, item.email, item.name, lang) for item in issued if item.email]
+    if rows:
+        repo.add_messages(session, rows)
+        on_commit(session, lambda: kick(app), key="mail.kick")
 
 
 def pending_count(session: Session, *, issuer_id: str | None = None) -> int:
