@@ -13,7 +13,7 @@ How (and why the output is byte-identical to ``canonicalize``):
    object keys, array lengths, ``@context``, ``type``/``@type`` values, every ``@``-keyword's
    value, numbers, booleans and null. The class of a string says which IRI it would be read as:
    ``("i", scheme, has "//")`` for a string of the form of an absolute IRI (the pattern pyld's
-   toRDF keeps), ``"s"`` for anything else. Only documents whose ``@context`` is a list of URLs
+   toRDF keeps), plain for anything else. Only documents whose ``@context`` is a list of URLs
    (bundled, immutable contexts) are templated; anything else takes the general path.
 2. The template of a key: the document with each string leaf replaced by a unique *sentinel* of
    the same class (``scheme:[//]badger-slot-<nonce>-<n>`` or ``badger-slot-<nonce>-<n>``) is
@@ -91,28 +91,45 @@ def _terms() -> frozenset[str]:
 def _classify(value: str) -> Any:
     m = _IRI.match(value)
     if m is None or value.startswith("_:"):
-        return "s"
+        return _PLAIN
     return ("i", m.group(1), m.group(2) is not None)
 
 
-def _walk(node: Any, values: list[str], structural: bool) -> Any:
-    """The shape of ``node``; string leaves that are values are appended to ``values``."""
-    if isinstance(node, str):
+# Tokens of the flat shape key; objects, so that no key or value can be mistaken for them. The
+# key is unambiguous: inside an object keys and values alternate, and a value is one token or a
+# bracketed run.
+_OPEN_OBJECT, _CLOSE_OBJECT, _OPEN_LIST, _CLOSE_LIST, _PLAIN = (object() for _ in range(5))
+
+
+def _walk(node: Any, values: list[str], out: list[Any], structural: bool) -> None:
+    """Append the shape of ``node`` to ``out``; string leaves that are values go to ``values``."""
+    kind = type(node)
+    if kind is str:
         if structural:
-            return ("=", node)
-        values.append(node)
-        return _classify(node)
-    if isinstance(node, dict):
-        return (
-            "{",
-            tuple(
-                (k, _walk(v, values, structural or k in _STRUCTURAL_KEYS or k.startswith("@"))) for k, v in node.items()
-            ),
-        )
-    if isinstance(node, list):
-        return ("[", tuple(_walk(v, values, structural) for v in node))
-    # numbers, booleans, null: their value decides their RDF form (xsd:integer / xsd:double...)
-    return ("=", type(node).__name__, repr(node))
+            out.append(("=", node))
+        else:
+            values.append(node)
+            out.append(_classify(node))
+    elif kind is dict:
+        out.append(_OPEN_OBJECT)
+        for k, v in node.items():
+            out.append(k)
+            _walk(v, values, out, structural or k in _STRUCTURAL_KEYS or k[:1] == "@")
+        out.append(_CLOSE_OBJECT)
+    elif kind is list:
+        out.append(_OPEN_LIST)
+        for v in node:
+            _walk(v, values, out, structural)
+        out.append(_CLOSE_LIST)
+    elif isinstance(node, str):  # a str subclass: its text, as the general path reads it
+        _walk(str(node), values, out, structural)
+    elif isinstance(node, dict):
+        _walk(dict(node), values, out, structural)
+    elif isinstance(node, list):
+        _walk(list(node), values, out, structural)
+    else:
+        # numbers, booleans, null: their value decides their RDF form (xsd:integer / xsd:double...)
+        out.append(("=", type(node).__name__, repr(node)))
 
 
 def shape_key(document: dict[str, Any]) -> tuple[Any, list[str]] | None:
@@ -122,7 +139,12 @@ def shape_key(document: dict[str, Any]) -> tuple[Any, list[str]] | None:
     if not all(isinstance(c, str) for c in contexts):
         return None
     values: list[str] = []
-    return _walk(document, values, False), values
+    out: list[Any] = []
+    try:
+        _walk(document, values, out, False)
+    except (TypeError, RecursionError):  # a key that is not a string, absurd depth
+        return None
+    return tuple(out), values
 
 
 def _replace(node: Any, values: list[str], index: list[int], structural: bool) -> Any:
@@ -163,7 +185,7 @@ class _Shape:
 
 def _sentinel(nonce: str, n: int, value: str) -> str:
     cls = _classify(value)
-    if cls == "s":
+    if cls is _PLAIN:
         return f"badger-slot-{nonce}-{n}"
     return f"{cls[1]}:{'//' if cls[2] else ''}badger-slot-{nonce}-{n}"
 
