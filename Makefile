@@ -78,9 +78,14 @@ check: $(VENV)/.installed
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2 tests/baking tests/credentials tests/jsonld tests/keys tests/proofs tests/status tests/verification tests/test_layering.py tests/test_contracts.py
 
+# Each prints its figures against its reference in the same run (vc.js, a bare Flask app).
 bench: install
 	$(BIN)/python bench/bench_sign_verify.py
 	$(BIN)/python bench/bench_baking.py
+	$(BIN)/python bench/bench_bulk.py
+	@command -v wrk > /dev/null || $(APT) install -y -qq --no-install-recommends wrk > /dev/null \
+	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends wrk > /dev/null; }
+	$(BIN)/python bench/bench_http.py
 
 # Translations: one gettext domain per area, mapped by babel/<domain>.cfg. Workflow: mark new
 # text (_() in Python and Jinja, N_() in badger.verification), `make translations` (extracts

@@ -18,6 +18,7 @@ from badger.core.app import Badger, utc_now
 from badger.issuance import status_lists
 from badger.mail import outbox
 from badger.programmes import pathways
+from badger.public import service as public_pages
 
 __all__ = ["build", "wire"]
 
@@ -26,9 +27,10 @@ def wire(app: Badger) -> Badger:
     """Subscribe the areas to each other's events and register the queue tasks -> ``app``."""
     app.events.subscribe(events.ISSUER_CREATED, status_lists.on_issuer_created)
     # Order matters: the learner's e-mail is queued before the pathway credentials it may bring.
-    app.events.subscribe(events.CREDENTIAL_ISSUED, outbox.on_credential_issued)
-    app.events.subscribe(events.CREDENTIAL_ISSUED, pathways.on_credential_issued)
+    app.events.subscribe(events.CREDENTIALS_ISSUED, outbox.on_credentials_issued)
+    app.events.subscribe(events.CREDENTIALS_ISSUED, pathways.on_credentials_issued)
     app.events.subscribe(events.STATUS_CHANGED, pathways.on_status_changed)
+    app.events.subscribe(events.STATUS_CHANGED, public_pages.on_status_changed)  # cached page checks
 
     app.tasks.register(bulk_runner.TASK, bulk_runner.run_task)
     app.tasks.register("bulk.resume", bulk_runner.resume)

@@ -1,16 +1,24 @@
-"""Bulk issuance throughput: rows per second for
-- SQLite, the job run in-process (what `badger issue-bulk` does);
-- PostgreSQL, the job shared by two `badger worker` processes through Redis (RQ).
+"""Bulk issuance throughput, each figure against its reference in the same run:
 
-Run with ``.venv/bin/python bench/bench_bulk.py [ROWS]`` (default 2000). PostgreSQL and Redis:
-BADGER_TEST_POSTGRES (default the service tests' server, a fresh schema) and BADGER_TEST_REDIS
-(default redis://127.0.0.1:6379/14, flushed). Also prints the plain issuing.issue() cost per
-credential for comparison.
+1. ``badger issue-bulk`` of N rows (default 10,000) on SQLite, the whole command timed from the
+   outside (process start, CSV parsing, the job run in-process, the report), pinned to one core,
+   against Digital Bazaar's vc.js signing one of those credentials N times on the same core;
+2. a cohort on PostgreSQL run by 1, 2 and 4 ``badger worker`` processes through Redis (RQ),
+   rows per second and the time for 100,000 rows at that rate (measured with ``--cohort``
+   rows, default 20,000; 100,000 is two jobs of 50,000, the most one job takes). Exactly once
+   is checked: as many credentials as rows, no idempotency key twice.
+
+Run with ``.venv/bin/python bench/bench_bulk.py [--rows N] [--cohort M] [--workers 1,2,4]``.
+PostgreSQL and Redis: BADGER_TEST_POSTGRES (default the tests' server, a fresh schema each
+run) and BADGER_TEST_REDIS (default redis://127.0.0.1:6379/14, flushed).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,16 +30,18 @@ sys.path.insert(0, str(ROOT))
 
 from badger.achievements import service as achievements
 from badger.application import build
-from badger.bulk import runner as jobs
 from badger.bulk import service as bulk
 from badger.config import load_settings
 from badger.core import audit
 from badger.core.app import Badger
 from badger.issuance import issuing
 from badger.issuers import service as issuers
+from badger.keys import Ed25519KeyPair, did_key
 from tests.fixtures import TEST_SECRET, _postgres_schema_url
+from tests.interop.node import run_node
 
 REDIS_URL = os.environ.get("BADGER_TEST_REDIS", "redis://127.0.0.1:6379/14")
+CORE = "0"
 
 
 def _settings(url: str, instance: str, queue_url: str | None = None) -> dict:
@@ -68,105 +78,161 @@ def _rows(n: int, prefix: str = "p") -> list[bulk.BulkRow]:
     return [bulk.BulkRow(f"{prefix}{i}@exemple.fr", f"Participant·e {i}", line=i + 1) for i in range(n)]
 
 
-def _start(app: Badger, achievement_id: str, rows, dispatch: bool) -> str:
+def _pinned(command: list[str]) -> list[str]:
+    return ["taskset", "-c", CORE, *command] if shutil.which("taskset") else command
+
+
+def _process_env(env: dict) -> dict:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("BADGER_")}, **env, "PYTHONWARNINGS": "ignore"}
+
+
+def _exactly_once(app: Badger, expected: int) -> str:
     with app.transaction() as session:
-        return bulk.start(
-            app,
-            session,
-            issuers.get_issuer(session, "cec-ouest"),
-            achievement_id,
-            rows,
-            actor=audit.CLI,
-            dispatch=dispatch,
-        ).id
+        rows = issuing.list_credentials(app, session, limit=10_000_000)
+        keys = [r.idempotency_key for r in rows if r.idempotency_key]
+    ok = len(rows) == expected and len(set(keys)) == len(keys)
+    return f"{len(rows)} credentials for {expected} rows, keys unique: {'yes' if ok else 'NO'}"
 
 
-def _plain(app: Badger, achievement_id: str, n: int = 200) -> float:
-    started = time.perf_counter()
-    with app.transaction() as session:
-        issuer = issuers.get_issuer(session, "cec-ouest")
-        for i in range(n):
-            issuing.issue(
-                app,
-                session,
-                issuer,
-                issuing.IssueRequest(achievement=achievement_id, email=f"plain{i}@exemple.fr", name="Plain"),
-            )
-    return (time.perf_counter() - started) / n * 1000
-
-
-def sqlite_in_process(n: int) -> None:
+def bulk_vs_vcjs(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        app, achievement_id = _prepare(_settings(f"sqlite:///{tmp}/badger.sqlite3", tmp))
-        per_credential = _plain(app, achievement_id)
-        job_id = _start(app, achievement_id, _rows(n), dispatch=False)
+        env = _settings(f"sqlite:///{tmp}/badger.sqlite3", tmp)
+        app, achievement_id = _prepare(env)
+        csv_path = Path(tmp) / "cohort.csv"
+        csv_path.write_text(
+            "email,name\n" + "".join(f"{r.email},{r.name}\n" for r in _rows(n)),
+            encoding="utf-8",
+        )
         started = time.perf_counter()
-        assert jobs.run(app, job_id) == "done"
+        proc = subprocess.run(
+            _pinned(
+                [
+                    sys.executable,
+                    "-m",
+                    "badger.cli",
+                    "issue-bulk",
+                    "--achievement",
+                    achievement_id,
+                    "--csv",
+                    str(csv_path),
+                ]
+            ),
+            env=_process_env(env),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         elapsed = time.perf_counter() - started
+        report = json.loads(proc.stdout)
+        assert report["issued"] == n, report
+        once = _exactly_once(app, n)
+        with app.transaction() as session:
+            sample = json.loads(issuing.list_credentials(app, session, limit=1)[0].document)
         app.engine.dispose()
-    print(
-        f"SQLite, in-process:           {n / elapsed:7.0f} rows/s ({n} rows in {elapsed:.1f} s; "
-        f"issuing.issue alone {per_credential:.1f} ms per credential)"
+    unsigned = {k: v for k, v in sample.items() if k != "proof"}
+    pair = Ed25519KeyPair.generate()
+    did = did_key(pair)
+    reference = run_node(
+        "bench-vcjs.mjs",
+        {
+            "credential": unsigned,
+            "n": n,
+            "verify_n": 0,
+            "created": sample["proof"]["created"],
+            "key": {
+                "id": f"{did}#{pair.public_key_multibase}",
+                "controller": did,
+                "publicKeyMultibase": pair.public_key_multibase,
+                "secretKeyMultibase": pair.secret_key_multibase,
+            },
+        },
+        timeout=3600,
     )
+    rate = n / elapsed
+    print(f"1. badger issue-bulk, SQLite, {n} rows, one core: {rate:7.0f} rows/s ({elapsed:.1f} s, whole command)")
+    print(f"   vc.js signing the same credential {n} times:   {reference['sign_per_s']:7.0f} /s")
+    print(f"   ratio: {rate / reference['sign_per_s']:.2f} x vc.js; {once}")
 
 
-def postgresql_two_workers(n: int) -> None:
+def _cohort(n: int, workers: int) -> tuple[float, str]:
     import redis
 
     connection = redis.Redis.from_url(REDIS_URL)
     connection.flushdb()
     url, drop = _postgres_schema_url()
-    workers = []
+    processes: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory() as tmp:
         env = _settings(url, tmp, REDIS_URL)
         try:
             app, achievement_id = _prepare(env)
-            per_credential = _plain(app, achievement_id)
-            process_env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith("BADGER_")},
-                **env,
-                "PYTHONWARNINGS": "ignore",
-            }
-            workers = [
+            processes = [
                 subprocess.Popen(
                     [sys.executable, "-m", "badger.cli", "worker"],
-                    env=process_env,
+                    env=_process_env(env),
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
-                for _ in range(2)
+                for _ in range(workers)
             ]
-            time.sleep(2)  # let them start (imports) before the clock starts
+            time.sleep(3)  # let them start (imports) before the clock starts
+            rows = _rows(n)
             started = time.perf_counter()
-            job_id = _start(app, achievement_id, _rows(n), dispatch=True)
+            job_ids = []
+            for start in range(0, n, bulk.MAX_ROWS):
+                with app.transaction() as session:
+                    job_ids.append(
+                        bulk.start(
+                            app,
+                            session,
+                            issuers.get_issuer(session, "cec-ouest"),
+                            achievement_id,
+                            rows[start : start + bulk.MAX_ROWS],
+                            actor=audit.CLI,
+                        ).id
+                    )
             while True:
                 with app.transaction() as session:
-                    job = bulk.get_job(session, issuers.get_issuer(session, "cec-ouest"), job_id)
-                    state = job.state
-                if state in ("done", "failed"):
+                    issuer = issuers.get_issuer(session, "cec-ouest")
+                    states = [bulk.get_job(session, issuer, j).state for j in job_ids]
+                if all(s in ("done", "failed") for s in states):
                     break
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
-            assert state == "done"
+            assert all(s == "done" for s in states), states
+            once = _exactly_once(app, n)
+            app.engine.dispose()
         finally:
-            for w in workers:
-                w.terminate()
-            for w in workers:
-                w.wait(30)
+            for p in processes:
+                p.terminate()
+            for p in processes:
+                p.wait(30)
             connection.flushdb()
             drop()
-    print(
-        f"PostgreSQL, 2 RQ workers:     {n / elapsed:7.0f} rows/s ({n} rows in {elapsed:.1f} s; "
-        f"issuing.issue alone {per_credential:.1f} ms per credential, one process)"
-    )
+    return n / elapsed, once
 
 
-def main(n: int = 2000) -> None:
+def cohort(n: int, counts: list[int]) -> None:
+    print(f"2. cohort of {n} rows on PostgreSQL, `badger worker` processes on RQ/Redis ({os.cpu_count()} cores):")
+    for workers in counts:
+        rate, once = _cohort(n, workers)
+        print(f"   {workers} worker(s): {rate:7.0f} rows/s; 100,000 rows at this rate: {100_000 / rate:6.1f} s; {once}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--cohort", type=int, default=20_000)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    sqlite_in_process(n)
-    postgresql_two_workers(n)
+    if not args.skip_sqlite:
+        bulk_vs_vcjs(args.rows)
+    if args.cohort:
+        cohort(args.cohort, [int(w) for w in args.workers.split(",") if w])
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
+    main()

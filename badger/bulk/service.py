@@ -738,6 +738,57 @@ class Careful(Exception):
     """A row failed in the fast path: redo the chunk with a savepoint per row."""
 
 
+def _request(job: Job, row: JobRow) -> tuple[str, issuing.IssueRequest]:
+    """(Idempotency-Key, request) of a pending row (pending rows have a recipient lookup)."""
+    key = idempotency_key(job.achievement_id, cast(str, row.recipient_lookup))
+    evidence: tuple[dict[str, str], ...] = ()
+    if row.evidence_url or row.narrative:
+        evidence = ({k: v for k, v in (("id", row.evidence_url), ("narrative", row.narrative)) if v},)
+    return key, issuing.IssueRequest(achievement=job.achievement_id, email=row.email, name=row.name, evidence=evidence)
+
+
+def _issue_batch(
+    app: Badger,
+    session: Session,
+    job: Job,
+    issuer: Issuer,
+    actor: audit.Actor,
+    rows: list[JobRow],
+    outcomes: _Outcomes,
+    inserted: set[str],
+) -> None:
+    """The fast path: the chunk's rows issued as one batch (issuing.issue_batch). Any refusal
+    or clash raises Careful: the caller's savepoint undoes the batch and the chunk is redone
+    row by row, each in its savepoint."""
+    if not rows:
+        return
+    pairs = [_request(job, row) for row in rows]
+    for attempt in range(3):
+        try:
+            credentials = issuing.issue_batch(
+                app,
+                session,
+                issuer,
+                [request for _, request in pairs],
+                idempotency_keys=[key for key, _ in pairs],
+                actor=actor,
+                notify=job.notify,
+            )
+            break
+        except Conflict as exc:
+            # Most often a random status index a concurrent worker drew too (its chunk was not
+            # committed when ours drew): the batch left nothing behind, draw again.
+            if attempt == 2 or exc.code != "store.unique_conflict":
+                raise Careful() from exc
+        except BadgerError as exc:
+            raise Careful() from exc
+    for row, credential in zip(rows, credentials, strict=True):
+        if credential.id in inserted:
+            outcomes.set(row, "issued", credential_id=credential.id)
+        else:  # the credential a concurrent job had just committed
+            outcomes.set(row, "skipped", credential_id=credential.id, problem=_held_problem(credential.status))
+
+
 def _issue_row(
     app: Badger,
     session: Session,
@@ -749,11 +800,7 @@ def _issue_row(
     inserted: set[str],
     careful: bool,
 ) -> None:
-    key = idempotency_key(job.achievement_id, cast(str, row.recipient_lookup))  # pending rows have one
-    evidence: tuple[dict[str, str], ...] = ()
-    if row.evidence_url or row.narrative:
-        evidence = ({k: v for k, v in (("id", row.evidence_url), ("narrative", row.narrative)) if v},)
-    request = issuing.IssueRequest(achievement=job.achievement_id, email=row.email, name=row.name, evidence=evidence)
+    key, request = _request(job, row)
     for _attempt in range(3):
         try:
             if careful:
@@ -811,12 +858,16 @@ def run_chunk(
     inserted = repo.inserted_credential_ids(session)
     outcomes = _Outcomes()
     # Key order: concurrent chunks wait on each other's keys in one direction only (no deadlock).
+    batch = []
     for row in sorted(rows, key=lambda r: r.recipient_lookup or ""):
         if row.recipient_lookup in held:
             credential_id, status = held[row.recipient_lookup]
             outcomes.set(row, "skipped", credential_id=credential_id, problem=_held_problem(status))
-        else:
+        elif careful:
             _issue_row(app, session, job, issuer, actor, row, outcomes, inserted, careful)
+        else:
+            batch.append(row)
+    _issue_batch(app, session, job, issuer, actor, batch, outcomes, inserted)
     outcomes.apply()
     repo.record_chunk(
         session,

@@ -22,7 +22,7 @@ from badger.core.audit_models import AuditEvent
 from badger.core.csv_export import csv_chunks
 from badger.core.db import Session
 
-__all__ = ["Actor", "SYSTEM", "CLI", "record", "events", "export_csv", "CSV_COLUMNS"]
+__all__ = ["Actor", "SYSTEM", "CLI", "record", "record_many", "events", "export_csv", "CSV_COLUMNS"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,35 @@ def record(
     )
     repo.add_event(session, event)
     return event
+
+
+def record_many(
+    app: Badger,
+    session: Session,
+    *,
+    issuer_id: str | None,
+    actor: Actor,
+    action: str,
+    targets: list[tuple[str | None, dict | None]],
+) -> None:
+    """``record`` for many targets of one action (a chunk of a bulk job): one multi-row insert.
+    ``targets``: (target, detail) pairs."""
+    at = app.clock()
+    repo.add_events(
+        session,
+        [
+            AuditEvent(
+                issuer_id=issuer_id,
+                at=at,
+                actor=actor.id,
+                actor_label=actor.label,
+                action=action,
+                target=target,
+                detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
+            )
+            for target, detail in targets
+        ],
+    )
 
 
 def events(

@@ -18,6 +18,12 @@ def add_event(session: Session, event: AuditEvent) -> None:
     session.flush()
 
 
+def add_events(session: Session, events: list[AuditEvent]) -> None:
+    """One flush for many events: multi-row INSERTs ("insertmanyvalues")."""
+    session.add_all(events)
+    session.flush()
+
+
 def _of(issuer_id: str | None, action: str | None):
     query = select(AuditEvent)
     if issuer_id is not None:

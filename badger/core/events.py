@@ -9,19 +9,31 @@ write commits or rolls back with the change that caused it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Events", "CREDENTIAL_ISSUED", "STATUS_CHANGED", "ISSUER_CREATED"]
+__all__ = ["Events", "Issued", "CREDENTIALS_ISSUED", "STATUS_CHANGED", "ISSUER_CREATED"]
 
-# A credential was issued and flushed. Payload: app, session, credential (the row),
-# email (str | None), name (str | None), notify (bool), lang ("fr" | "en").
-CREDENTIAL_ISSUED = "credential_issued"
+# A batch of credentials was issued and flushed (issuance.issuing.issue_batch; one credential
+# is a batch of one). Payload: app, session, issued (list of Issued), notify (bool), lang
+# ("fr" | "en").
+CREDENTIALS_ISSUED = "credentials_issued"
+
+
+class Issued(NamedTuple):
+    """One credential of a ``credentials_issued`` batch: the row, the e-mail and the name the
+    request gave (the credential keeps only a hash of the e-mail)."""
+
+    credential: Any
+    email: str | None
+    name: str | None
+
+
 # A credential was revoked, suspended or unsuspended. Payload: app, session, credential, actor.
 STATUS_CHANGED = "status_changed"
 # An issuer was created with its keys. Payload: app, session, issuer.
 ISSUER_CREATED = "issuer_created"
 
-_KNOWN = (CREDENTIAL_ISSUED, STATUS_CHANGED, ISSUER_CREATED)
+_KNOWN = (CREDENTIALS_ISSUED, STATUS_CHANGED, ISSUER_CREATED)
 
 
 class Events:

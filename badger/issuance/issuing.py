@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from badger.achievements.service import get_achievement
 from badger.core import audit, events
@@ -21,13 +24,23 @@ from badger.credentials.validation import check
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuance import repository as issuance_repo
 from badger.issuance.models import Credential
-from badger.issuance.status_lists import allocate_entries
+from badger.issuance.status_lists import StatusAllocation, allocate_entries_many
 from badger.issuers.models import Issuer
 from badger.issuers.service import jwt_signing_key, profile_document, signing_key
+from badger.jsonld.template import shape_key
 from badger.proofs import vc_jwt
 from badger.proofs.data_integrity import add_proof
 
-__all__ = ["IssueRequest", "issue", "get_credential", "list_credentials", "recipient_lookup", "public_document"]
+__all__ = [
+    "IssueRequest",
+    "issue",
+    "issue_batch",
+    "BatchValidator",
+    "get_credential",
+    "list_credentials",
+    "recipient_lookup",
+    "public_document",
+]
 
 FORMATS = ("ldp", "jwt")
 
@@ -74,6 +87,132 @@ def _evidence(items) -> list[dict]:
     return out
 
 
+def _check_request(request: IssueRequest) -> None:
+    """What can be said of a request alone (InvalidInput): format, recipient, validUntil."""
+    if request.format not in FORMATS:
+        raise InvalidInput("format must be 'ldp' or 'jwt'", code="input.invalid_format", field="format")
+    if bool(request.email) == bool(request.did):
+        raise InvalidInput(
+            "give the recipient's email or did (one of them)", code="input.invalid_recipient", field="recipient"
+        )
+    if request.valid_until is not None and parse_datetime(request.valid_until) is None:
+        raise InvalidInput(
+            "validUntil must be a date-time with a timezone", code="input.invalid_valid_until", field="valid_until"
+        )
+    if request.did is not None and (
+        not isinstance(request.did, str) or not request.did.startswith("did:") or len(request.did) > 500
+    ):
+        raise InvalidInput("did must be a DID (did:method:...)", code="input.invalid_did", field="did")
+
+
+def _check_key(idempotency_key: str | None) -> None:
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
+        raise InvalidInput(
+            "Idempotency-Key must be 1-200 characters",
+            code="input.invalid_idempotency_key",
+            field="idempotency_key",
+        )
+
+
+# The documents of a batch differ only in these values (generalised paths, "*" for a list
+# index); a document that differs from its shape's validated one anywhere else is validated
+# whole.
+_PER_ROW = frozenset(
+    {
+        ("id",),
+        ("validFrom",),
+        ("validUntil",),
+        ("credentialSubject", "id"),
+        ("credentialSubject", "identifier", "*", "identityHash"),
+        ("credentialSubject", "identifier", "*", "salt"),
+        ("evidence", "*", "id"),
+        ("evidence", "*", "narrative"),
+        ("evidence", "*", "name"),
+        ("credentialStatus", "id"),
+        ("credentialStatus", "statusListIndex"),
+        ("credentialStatus", "statusListCredential"),
+        ("credentialStatus", "*", "id"),
+        ("credentialStatus", "*", "statusListIndex"),
+        ("credentialStatus", "*", "statusListCredential"),
+    }
+)
+_DATES = frozenset({("validFrom",), ("validUntil",)})
+_HASH = re.compile(r"sha256\$[0-9a-f]{64}")
+# Not the validation rule itself (credentials.validation refuses control characters): a filter
+# that sends any value holding one, or nothing, to the full validation, which says why.
+_DOUBTFUL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _value_paths(node: Any, path: tuple[Any, ...], out: list[tuple[Any, ...]], structural: bool) -> None:
+    """The generalised path of each string value, in the order template.shape_key lists them."""
+    if isinstance(node, str):
+        if not structural:
+            out.append(path)
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            _value_paths(v, path + (k,), out, structural or k in ("@context", "type", "@type") or k.startswith("@"))
+    elif isinstance(node, list):
+        for v in node:
+            _value_paths(v, path + ("*",), out, structural)
+
+
+class BatchValidator:
+    """``credentials.validation.check`` for the documents of one batch: the first document of
+    each shape (badger.jsonld.template.shape_key: same structure, same kind of value in each
+    place) is validated whole; the next ones only by the values that vary per row (ids, dates,
+    identity hashes and salts, evidence, status entries), and whole at the slightest doubt."""
+
+    def __init__(self) -> None:
+        self._shapes: dict[Any, tuple[list[str], list[tuple[Any, ...]]]] = {}
+        self.full = 0
+
+    def check(self, document: dict) -> None:
+        keyed = shape_key(document)
+        if keyed is None:
+            self._full(document)
+            return
+        key, values = keyed
+        known = self._shapes.get(key)
+        if known is None or not self._same_but_rows(known, values):
+            self._full(document)
+            if known is None:
+                paths: list[tuple[Any, ...]] = []
+                _value_paths(document, (), paths, False)
+                self._shapes[key] = (values, paths)
+
+    def _full(self, document: dict) -> None:
+        self.full += 1
+        check(document, mode="issue")  # raises InvalidCredential before anything is signed
+
+    @staticmethod
+    def _same_but_rows(known: tuple[list[str], list[tuple[Any, ...]]], values: list[str]) -> bool:
+        reference, paths = known
+        for path, old, new in zip(paths, reference, values, strict=True):
+            if old == new:
+                continue
+            if path not in _PER_ROW or not new or _DOUBTFUL.search(new):
+                return False
+            if path in _DATES and parse_datetime(new) is None:
+                return False
+            if path[-1] == "identityHash" and bool(_HASH.fullmatch(old)) != bool(_HASH.fullmatch(new)):
+                return False
+            if path[-1] == "statusListIndex" and not (new.isascii() and new.isdigit()):
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class _Built:
+    request: IssueRequest
+    key: str | None
+    achievement_id: str
+    credential_id: str
+    document: dict
+    lookup: str | None
+    name: str | None
+    status: StatusAllocation
+
+
 def issue(
     app: Badger,
     session: Session,
@@ -89,114 +228,173 @@ def issue(
     ``notify`` e-mails the learner (e-mail recipients only) in ``lang`` ("fr" or "en").
     Raises InvalidInput (bad request, or a document that would not validate: nothing is
     signed), NotFound (achievement not this issuer's), Conflict (Idempotency-Key reused with
-    another request)."""
-    if idempotency_key is not None:
-        if not (0 < len(idempotency_key) <= 200):
-            raise InvalidInput(
-                "Idempotency-Key must be 1-200 characters",
-                code="input.invalid_idempotency_key",
-                field="idempotency_key",
-            )
-        previous = issuance_repo.credential_by_idempotency_key(session, issuer.id, idempotency_key)
-        if previous is not None:
-            if previous.request_hash != request.fingerprint():
+    another request). A batch of one (``issue_batch``)."""
+    return issue_batch(
+        app, session, issuer, [request], idempotency_keys=[idempotency_key], actor=actor, notify=notify, lang=lang
+    )[0]
+
+
+def issue_batch(
+    app: Badger,
+    session: Session,
+    issuer: Issuer,
+    requests: Sequence[IssueRequest],
+    *,
+    idempotency_keys: Sequence[str | None] | None = None,
+    actor: audit.Actor = audit.SYSTEM,
+    notify: bool = False,
+    lang: str = "fr",
+) -> list[Credential]:
+    """Issue one credential per request, in order, all or nothing: the pipeline that single
+    issuance, bulk chunks, milestones and pathways share. Per batch: one query for the
+    Idempotency-Keys already used, each badge class read once, the status indexes drawn for the
+    whole batch (status_lists.allocate_entries_many), the documents validated by shape
+    (BatchValidator), signed with one key and one ``created`` (the proof configuration and the
+    JSON-LD shape are processed once: badger.jsonld.template), stored with multi-row INSERTs,
+    audited with one multi-row INSERT, and announced with one ``credentials_issued`` event
+    (the e-mails and the pathways, looked up once per batch).
+
+    Returns the credentials (a request whose Idempotency-Key was used before answers the
+    credential issued then). Raises what ``issue`` raises for the first bad request; a batch of
+    more than one raises Conflict when an INSERT clashes with a concurrent transaction (a
+    status index or an Idempotency-Key): the caller retries row by row."""
+    requests = list(requests)
+    keys = list(idempotency_keys) if idempotency_keys is not None else [None] * len(requests)
+    if len(keys) != len(requests):
+        raise ValueError("one idempotency key (or None) per request")
+    for key in keys:
+        _check_key(key)
+    results: list[Credential | None] = [None] * len(requests)
+    used = [k for k in keys if k is not None]
+    previous = issuance_repo.credentials_by_idempotency_keys(session, issuer.id, used) if used else {}
+    todo: list[int] = []
+    for i, (request, key) in enumerate(zip(requests, keys, strict=True)):
+        earlier = previous.get(key) if key is not None else None
+        if earlier is not None:
+            if earlier.request_hash != request.fingerprint():
                 raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
-            return previous
-    if request.format not in FORMATS:
-        raise InvalidInput("format must be 'ldp' or 'jwt'", code="input.invalid_format", field="format")
-    if bool(request.email) == bool(request.did):
-        raise InvalidInput(
-            "give the recipient's email or did (one of them)", code="input.invalid_recipient", field="recipient"
-        )
-    achievement = get_achievement(session, request.achievement, issuer=issuer)
-    if request.valid_until is not None and parse_datetime(request.valid_until) is None:
-        raise InvalidInput(
-            "validUntil must be a date-time with a timezone", code="input.invalid_valid_until", field="valid_until"
-        )
+            results[i] = earlier
+        else:
+            todo.append(i)
+    if not todo:
+        return cast("list[Credential]", results)
+    achievements: dict[str, tuple[Any, dict]] = {}
+    for i in todo:
+        _check_request(requests[i])
+        if requests[i].achievement not in achievements:
+            badge = get_achievement(session, requests[i].achievement, issuer=issuer)
+            achievements[requests[i].achievement] = (badge, json.loads(badge.document))
 
     now = app.clock()
     valid_from = xsd_datetime(now)
-    valid_until = request.valid_until
-    if valid_until is None and achievement.valid_for_days:
-        valid_until = xsd_datetime(now + timedelta(days=achievement.valid_for_days))
-    credential_id = app.new_id()
-    # Two BitstringStatusListEntry objects, revocation and suspension (services.status_lists).
-    status = allocate_entries(app, session, issuer)
-    if request.email:
-        recipient: list[dict] | str = [identity_object(request.email, secrets.token_hex(8))]
-        lookup = recipient_lookup(app, request.email)
-    else:
-        if not isinstance(request.did, str) or not request.did.startswith("did:") or len(request.did) > 500:
-            raise InvalidInput("did must be a DID (did:method:...)", code="input.invalid_did", field="did")
-        recipient, lookup = request.did, None
-    name = request.name.replace("\t", " ").strip() if isinstance(request.name, str) and request.name.strip() else None
-    document = builders.achievement_credential(
-        id=app.url("credentials", credential_id),
-        issuer=profile_document(issuer),
-        achievement=json.loads(achievement.document),
-        recipient=recipient,
-        recipient_name=name,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        evidence=_evidence(request.evidence),
-        credential_status=status.entries,
-    )
-    check(document, mode="issue")  # raises InvalidCredential before anything is signed
+    # Indexes in the revocation and suspension lists per credential; credentialStatus in the
+    # issuer's form (the revocation entry alone by default).
+    statuses = allocate_entries_many(app, session, issuer, len(todo))
+    profile = profile_document(issuer)
+    validator = BatchValidator()
+    built: list[_Built] = []
+    for i, status in zip(todo, statuses, strict=True):
+        request = requests[i]
+        achievement, achievement_document = achievements[request.achievement]
+        valid_until = request.valid_until
+        if valid_until is None and achievement.valid_for_days:
+            valid_until = xsd_datetime(now + timedelta(days=achievement.valid_for_days))
+        credential_id = app.new_id()
+        if request.email:
+            recipient: list[dict] | str = [identity_object(request.email, secrets.token_hex(8))]
+            lookup = recipient_lookup(app, request.email)
+        else:
+            recipient, lookup = cast(str, request.did), None
+        name = (
+            request.name.replace("\t", " ").strip() if isinstance(request.name, str) and request.name.strip() else None
+        )
+        document = builders.achievement_credential(
+            id=app.url("credentials", credential_id),
+            issuer=profile,
+            achievement=achievement_document,
+            recipient=recipient,
+            recipient_name=name,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            evidence=_evidence(request.evidence),
+            credential_status=status.entries,
+        )
+        validator.check(document)  # raises InvalidCredential before anything is signed
+        built.append(_Built(request, keys[i], achievement.id, credential_id, document, lookup, name, status))
 
-    token = None
-    if request.format == "ldp":
-        vm, pair = signing_key(app, issuer)
-        document = add_proof(document, keypair=pair, verification_method=vm, created=valid_from)
+    rows = _sign(app, issuer, built, now, valid_from)
+    if len(requests) == 1:
+        try:
+            core_db.insert_unique(session, rows[0])
+        except Conflict:
+            key = keys[0]
+            if key is None:
+                raise  # a status index taken by a concurrent issuance: one in 131,072 per pair
+            # A concurrent request with the same Idempotency-Key won: answer as if we came second.
+            earlier = issuance_repo.credential_by_idempotency_key(session, issuer.id, key)
+            if earlier is None or earlier.request_hash != requests[0].fingerprint():
+                raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
+            return [earlier]
     else:
-        kid, private = jwt_signing_key(app, issuer)
-        token = vc_jwt.sign(document, private_key=private, kid=kid)
-    row = Credential(
-        id=credential_id,
-        issuer_id=issuer.id,
-        achievement_id=achievement.id,
-        format=request.format,
-        document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
-        jwt=token,
-        recipient_lookup=lookup,
-        recipient_did=request.did,
-        status="active",
-        status_index=status.revocation_index,
-        suspension_index=status.suspension_index,
-        issued_at=now,
-        idempotency_key=idempotency_key,
-        request_hash=request.fingerprint() if idempotency_key else None,
-    )
-    try:
-        core_db.insert_unique(session, row)
-    except Conflict:
-        if idempotency_key is None:
-            raise  # a status index taken by a concurrent issuance: one in 131,072 per pair
-        # A concurrent request with the same Idempotency-Key won: answer as if we came second.
-        previous = issuance_repo.credential_by_idempotency_key(session, issuer.id, idempotency_key)
-        if previous is None or previous.request_hash != request.fingerprint():
-            raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
-        return previous
-    audit.record(
+        core_db.insert_all_unique(session, rows)
+    for i, row in zip(todo, rows, strict=True):
+        results[i] = row
+    audit.record_many(
         app,
         session,
         issuer_id=issuer.id,
         actor=actor,
         action="credential.issue",
-        target=row.id,
-        detail={"achievement": achievement.id, "format": request.format},
+        targets=[(row.id, {"achievement": row.achievement_id, "format": row.format}) for row in rows],
     )
-    # Subscribers (badger.application.wire): the learner's e-mail, the pathways this completes.
+    # Subscribers (badger.application.wire): the learners' e-mails, the pathways they complete.
     app.events.publish(
-        events.CREDENTIAL_ISSUED,
+        events.CREDENTIALS_ISSUED,
         app=app,
         session=session,
-        credential=row,
-        email=request.email,
-        name=name,
+        issued=[events.Issued(row, b.request.email, b.name) for row, b in zip(rows, built, strict=True)],
         notify=notify,
         lang=lang,
     )
-    return row
+    return cast("list[Credential]", results)
+
+
+def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from: str) -> list[Credential]:
+    """Sign each document (one key and one ``created`` for the batch) -> the rows to store."""
+    ldp_key = jwt_key = None
+    rows = []
+    for b in built:
+        token = None
+        document = b.document
+        if b.request.format == "ldp":
+            if ldp_key is None:
+                ldp_key = signing_key(app, issuer)
+            vm, pair = ldp_key
+            document = add_proof(document, keypair=pair, verification_method=vm, created=valid_from)
+        else:
+            if jwt_key is None:
+                jwt_key = jwt_signing_key(app, issuer)
+            kid, private = jwt_key
+            token = vc_jwt.sign(document, private_key=private, kid=kid)
+        rows.append(
+            Credential(
+                id=b.credential_id,
+                issuer_id=issuer.id,
+                achievement_id=b.achievement_id,
+                format=b.request.format,
+                document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+                jwt=token,
+                recipient_lookup=b.lookup,
+                recipient_did=b.request.did,
+                status="active",
+                status_index=b.status.revocation_index,
+                suspension_index=b.status.suspension_index,
+                issued_at=now,
+                idempotency_key=b.key,
+                request_hash=b.request.fingerprint() if b.key else None,
+            )
+        )
+    return rows
 
 
 def get_credential(session: Session, credential_id: str, *, issuer: Issuer | None = None) -> Credential:

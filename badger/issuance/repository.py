@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -24,21 +25,53 @@ def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | 
     return row
 
 
+def _indexes_taken(session: Session, issuer_id: str, indexes: list[int], purpose: str) -> set[int]:
+    """Which of ``indexes`` are held in the issuer's ``purpose`` list, by Badger's own credentials
+    or by credentials signed through the VC-API (both share the lists): one query per table and
+    500 indexes."""
+    found: set[int] = set()
+    for model in (Credential, VcApiCredential):
+        column = model.status_index if purpose == "revocation" else model.suspension_index
+        for start in range(0, len(indexes), 500):
+            part = indexes[start : start + 500]
+            found.update(session.scalars(select(column).where(model.issuer_id == issuer_id, column.in_(part))))
+    return found
+
+
+def status_indexes_taken(session: Session, issuer_id: str, indexes: list[int]) -> set[int]:
+    """Which of ``indexes`` are taken in the issuer's revocation list."""
+    return _indexes_taken(session, issuer_id, indexes, "revocation")
+
+
+def suspension_indexes_taken(session: Session, issuer_id: str, indexes: list[int]) -> set[int]:
+    """Which of ``indexes`` are taken in the issuer's suspension list."""
+    return _indexes_taken(session, issuer_id, indexes, "suspension")
+
+
 def status_index_taken(session: Session, issuer_id: str, index: int) -> bool:
-    """Whether ``index`` of the issuer's revocation list is held by a credential (Badger's own
-    or one signed through the VC-API: both share the list)."""
-    return (
-        session.scalar(
-            select(Credential.id).where(Credential.issuer_id == issuer_id, Credential.status_index == index).limit(1)
-        )
-        is not None
-        or session.scalar(
-            select(VcApiCredential.id)
-            .where(VcApiCredential.issuer_id == issuer_id, VcApiCredential.status_index == index)
-            .limit(1)
-        )
-        is not None
-    )
+    return index in status_indexes_taken(session, issuer_id, [index])
+
+
+def suspension_index_taken(session: Session, issuer_id: str, index: int) -> bool:
+    return index in suspension_indexes_taken(session, issuer_id, [index])
+
+
+def credentials_by_idempotency_keys(session: Session, issuer_id: str, keys: list[str]) -> dict[str, Credential]:
+    """{key: credential} for those of ``keys`` already used by the issuer."""
+    out: dict[str, Credential] = {}
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        for row in session.scalars(
+            select(Credential).where(Credential.issuer_id == issuer_id, Credential.idempotency_key.in_(part))
+        ):
+            out[cast(str, row.idempotency_key)] = row
+    return out
+
+
+def add_credentials(session: Session, rows: list[Credential]) -> None:
+    """Insert a batch of credentials; SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues")."""
+    session.add_all(rows)
+    session.flush()
 
 
 def credential_by_idempotency_key(session: Session, issuer_id: str, key: str) -> Credential | None:
@@ -88,23 +121,6 @@ def lock_status_list(session: Session, issuer_id: str, purpose: str) -> StatusLi
         .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
-
-
-def suspension_index_taken(session: Session, issuer_id: str, index: int) -> bool:
-    return (
-        session.scalar(
-            select(Credential.id)
-            .where(Credential.issuer_id == issuer_id, Credential.suspension_index == index)
-            .limit(1)
-        )
-        is not None
-        or session.scalar(
-            select(VcApiCredential.id)
-            .where(VcApiCredential.issuer_id == issuer_id, VcApiCredential.suspension_index == index)
-            .limit(1)
-        )
-        is not None
     )
 
 

@@ -20,14 +20,18 @@ What the signed ``credentialStatus`` says depends on the issuer's ``status_form`
 Credentials issued before 0010 carry the array (or, before suspension existed, one revocation
 entry) and keep verifying: badger.credentials.validation accepts both forms in mode "verify".
 
-Lists are signed when served (§2.2 BitstringStatusListCredential), so a change is visible at
-once; `list_version` gives a validator (ETag) that changes with the bits and the signing key.
+Lists are signed once per change (§2.2 BitstringStatusListCredential; kept per process by
+`list_version`), so a change is visible at once and an unchanged list is never signed again;
+`list_version` gives a validator (ETag) that changes with the bits and the signing key.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from typing import NamedTuple
 
 from badger.core import db as core_db
@@ -45,6 +49,7 @@ from badger.status import set_status as set_entry_status
 __all__ = [
     "ensure_list",
     "allocate_entries",
+    "allocate_entries_many",
     "allocate_entry",
     "allocate_purposes",
     "signed_list_credential",
@@ -97,22 +102,63 @@ def _draw(row: StatusList, taken) -> int:
     return index
 
 
+def _form(issuer: Issuer, form: str | None) -> str:
+    form = form or issuer.status_form or "ob3"
+    if form not in STATUS_FORMS:
+        raise ValueError(f"unknown status form {form!r}")
+    return form
+
+
 def allocate_entries(app: Badger, session: Session, issuer: Issuer, form: str | None = None) -> StatusAllocation:
     """Random unused indexes in the issuer's revocation and suspension lists, drawn
     independently, and the ``credentialStatus`` value (§2.1) in ``form`` ("ob3": the revocation
     entry alone; "vc2": both entries), by default the issuer's ``status_form``."""
-    form = form or issuer.status_form or "ob3"
-    if form not in STATUS_FORMS:
-        raise ValueError(f"unknown status form {form!r}")
-    revocation = ensure_list(app, session, issuer, "revocation")
-    suspension = ensure_list(app, session, issuer, "suspension")
-    r_index = _draw(revocation, lambda i: issuance_repo.status_index_taken(session, issuer.id, i))
-    s_index = _draw(suspension, lambda i: issuance_repo.suspension_index_taken(session, issuer.id, i))
+    return allocate_entries_many(app, session, issuer, 1, form)[0]
+
+
+def _allocation(
+    app: Badger, revocation: StatusList, suspension: StatusList, r_index: int, s_index: int, form: str
+) -> StatusAllocation:
     entries = [
         status_entry(list_url=app.url("status", revocation.id), index=r_index, purpose="revocation"),
         status_entry(list_url=app.url("status", suspension.id), index=s_index, purpose="suspension"),
     ]
     return StatusAllocation(r_index, s_index, entries if form == "vc2" else entries[0])
+
+
+def _draw_many(row: StatusList, count: int, taken_among) -> list[int]:
+    """``count`` distinct random free indexes: candidates are drawn at random and the taken ones
+    found with one query per round (a round is rarely more than one while a list is not full)."""
+    chosen: list[int] = []
+    picked: set[int] = set()
+    while len(chosen) < count:
+        candidates: set[int] = set()
+        while len(candidates) < count - len(chosen):
+            index = secrets.randbelow(row.size)
+            if index not in picked:
+                candidates.add(index)
+        taken = taken_among(sorted(candidates))
+        for index in candidates:
+            if index not in taken:
+                chosen.append(index)
+                picked.add(index)
+        picked.update(candidates)
+    secrets.SystemRandom().shuffle(chosen)  # sets are not random: keep the draw order random
+    return chosen
+
+
+def allocate_entries_many(
+    app: Badger, session: Session, issuer: Issuer, count: int, form: str | None = None
+) -> list[StatusAllocation]:
+    """``allocate_entries`` for ``count`` credentials at once (a chunk of a bulk job): the same
+    random, independent draws, with one query per list for the indexes already taken instead of
+    one per draw. The entries are built as ``allocate_entries`` builds them."""
+    form = _form(issuer, form)
+    revocation = ensure_list(app, session, issuer, "revocation")
+    suspension = ensure_list(app, session, issuer, "suspension")
+    r_indexes = _draw_many(revocation, count, lambda c: issuance_repo.status_indexes_taken(session, issuer.id, c))
+    s_indexes = _draw_many(suspension, count, lambda c: issuance_repo.suspension_indexes_taken(session, issuer.id, c))
+    return [_allocation(app, revocation, suspension, r, s, form) for r, s in zip(r_indexes, s_indexes, strict=True)]
 
 
 def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, dict]:
@@ -168,10 +214,14 @@ def _list_and_issuer(session: Session, list_id: str) -> tuple[StatusList, Issuer
 
 def list_version(app: Badger, session: Session, list_id: str) -> str:
     """A short validator for the list's current content: it changes when a bit, the purpose,
-    the issuer's DID or the signing key changes. The signed document itself differs on every
-    request (the proof's ``created``), so this is a weak validator (RFC 9110 §8.8.1). Raises
-    NotFound."""
+    the issuer's DID or the signing key changes. The signed document is signed once per version
+    (signed_list_credential), but another process may have signed it at another moment (the
+    proof's ``created``), so this is a weak validator (RFC 9110 §8.8.1). Raises NotFound."""
     row, issuer = _list_and_issuer(session, list_id)
+    return _version(app, row, issuer)
+
+
+def _version(app: Badger, row: StatusList, issuer: Issuer) -> str:
     vm, _ = signing_key(app, issuer)
     digest = hashlib.sha256()
     for part in (app.url("status", row.id), row.purpose, issuer.did, vm):
@@ -180,9 +230,34 @@ def list_version(app: Badger, session: Session, list_id: str) -> str:
     return digest.hexdigest()[:32]
 
 
+# Signed list credentials by (list id, list_version): a list is signed once per change (of its
+# bits, its issuer's DID or signing key), not on every request or every verification of one
+# of our credentials. Per process, bounded; a changed list has a new version, so an entry is
+# never stale, only unused.
+_SIGNED: OrderedDict[tuple[str, str], dict] = OrderedDict()
+_SIGNED_MAX = 256
+_SIGNED_LOCK = threading.Lock()
+
+
 def signed_list_credential(app: Badger, session: Session, list_id: str) -> dict:
-    """The BitstringStatusListCredential (§2.2) for ``list_id``, signed now by its issuer."""
+    """The BitstringStatusListCredential (§2.2) for ``list_id``, signed by its issuer when its
+    content last changed (``list_version``); the proof's ``created`` is that moment."""
     row, issuer = _list_and_issuer(session, list_id)
+    key = (f"{app.base_url}|{row.id}", _version(app, row, issuer))
+    with _SIGNED_LOCK:
+        cached = _SIGNED.get(key)
+        if cached is not None:
+            _SIGNED.move_to_end(key)
+            return copy.deepcopy(cached)
+    document = _sign_list(app, row, issuer)
+    with _SIGNED_LOCK:
+        _SIGNED[key] = document
+        while len(_SIGNED) > _SIGNED_MAX:
+            _SIGNED.popitem(last=False)
+    return copy.deepcopy(document)
+
+
+def _sign_list(app: Badger, row: StatusList, issuer: Issuer) -> dict:
     now = xsd_datetime(app.clock())
     # validFrom is the issuer's creation, not "now": a verifier whose clock read a moment
     # earlier must not find the list "not yet valid".

@@ -54,6 +54,7 @@ from urllib.parse import urlsplit
 from badger.core import audit, markdown, queue
 from badger.core.app import Badger
 from badger.core.db import Session, on_commit
+from badger.core.events import Issued
 from badger.errors import InvalidInput, NotFound
 from badger.issuance.models import Credential
 from badger.issuers.models import Issuer
@@ -78,7 +79,7 @@ __all__ = [
     "Rendered",
     "enqueue",
     "notify_issued",
-    "on_credential_issued",
+    "on_credentials_issued",
     "deliver_pending",
     "deliver_task",
     "kick",
@@ -144,13 +145,23 @@ def enqueue(
     ``issuer_id`` names the partner on whose behalf it is sent (its templates, its Reply-To).
     Delivery starts after the caller commits (``kick``). Raises InvalidInput (unknown template,
     missing context key, not an address)."""
+    row = _outbox_row(app, to=to, template=template, lang=lang, context=context, issuer_id=issuer_id)
+    repo.add_message(session, row)
+    on_commit(session, lambda: kick(app), key="mail.kick")
+    return row
+
+
+def _outbox_row(
+    app: Badger, *, to: str, template: str, lang: str, context: dict, issuer_id: str | None
+) -> OutboxMessage:
+    """The outbox row for ``enqueue`` (checked as it says), not added yet."""
     kind = kinds.get(template)
     if kind is None:
         raise InvalidInput(f"unknown e-mail template {template!r}", code="mail.unknown_template")
     if not isinstance(context, dict) or any(context.get(key) in (None, "") for key in kind.required):
         raise InvalidInput(f"the {template} e-mail needs {', '.join(kind.required)}", code="mail.context")
     now = app.clock()
-    row = OutboxMessage(
+    return OutboxMessage(
         issuer_id=issuer_id,
         to_address=_checked_address(to),
         template=template,
@@ -162,9 +173,17 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    repo.add_message(session, row)
-    on_commit(session, lambda: kick(app), key="mail.kick")
-    return row
+
+
+def _issued(app: Badger, credential_row: Credential, email: str, name: str | None, lang: str) -> OutboxMessage:
+    return _outbox_row(
+        app,
+        to=email,
+        template="credential_issued",
+        lang=lang,
+        context={"credential": credential_row.id, "name": name},
+        issuer_id=credential_row.issuer_id,
+    )
 
 
 def notify_issued(
@@ -176,34 +195,31 @@ def notify_issued(
     lang: str = DEFAULT_LANGUAGE,
 ) -> OutboxMessage:
     """Queue the "credential_issued" e-mail for a credential just issued to ``email`` (the
-    credential keeps only a hash of it, so the issuing request passes the address). Called from
-    ``issuing.issue`` when asked to notify."""
-    return enqueue(
-        app,
-        session,
-        to=email,
-        template="credential_issued",
-        lang=lang,
-        context={"credential": credential_row.id, "name": name},
-        issuer_id=credential_row.issuer_id,
-    )
+    credential keeps only a hash of it, so the issuing request passes the address)."""
+    row = _issued(app, credential_row, email, name, lang)
+    repo.add_message(session, row)
+    on_commit(session, lambda: kick(app), key="mail.kick")
+    return row
 
 
-def on_credential_issued(
+def on_credentials_issued(
     *,
     app: Badger,
     session: Session,
-    credential: Credential,
-    email: str | None,
-    name: str | None,
+    issued: list[Issued],
     notify: bool,
     lang: str,
     **_payload: object,
 ) -> None:
-    """Subscriber of the event ``credential_issued`` (badger.application.wire): queue the
-    learner's e-mail when the issuing request asked for it (e-mail recipients only)."""
-    if notify and email:
-        notify_issued(app, session, credential, email, name, lang)
+    """Subscriber of the event ``credentials_issued`` (badger.application.wire): queue each
+    learner's e-mail when the issuing request asked for it (e-mail recipients only), the
+    batch's messages in one multi-row INSERT."""
+    if not notify:
+        return
+    rows = [_issued(app, item.credential, item.email, item.name, lang) for item in issued if item.email]
+    if rows:
+        repo.add_messages(session, rows)
+        on_commit(session, lambda: kick(app), key="mail.kick")
 
 
 def pending_count(session: Session, *, issuer_id: str | None = None) -> int:

@@ -35,6 +35,12 @@ def add_message(session: Session, row: OutboxMessage) -> None:
     session.flush()
 
 
+def add_messages(session: Session, rows: list[OutboxMessage]) -> None:
+    """One flush for many messages: multi-row INSERTs ("insertmanyvalues")."""
+    session.add_all(rows)
+    session.flush()
+
+
 def claim_due(session: Session, *, now: datetime, limit: int, lease_until: datetime, owner: str) -> list[int]:
     """Lease up to ``limit`` pending rows that are due and not leased by a live pass; -> their
     ids, oldest first. PostgreSQL skips rows another pass is claiming (FOR UPDATE SKIP LOCKED);

@@ -36,6 +36,7 @@ from badger.achievements.service import get_achievement
 from badger.core import audit
 from badger.core.app import Badger, xsd_datetime
 from badger.core.db import Session
+from badger.core.events import Issued
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuance import issuing, revocation
 from badger.issuance.models import Credential
@@ -57,6 +58,7 @@ __all__ = [
     "requirements",
     "progress",
     "on_issued",
+    "on_credentials_issued",
     "on_status_changed",
     "awards",
     "recipient_name",
@@ -221,25 +223,44 @@ def _lock(app: Badger, session: Session, lookup: str) -> LearnerLink:
     return repo.lock_learner(session, lookup, lambda: links.new_link_row(app, lookup))
 
 
-def on_credential_issued(
-    *, app: Badger, session: Session, credential: Credential, email: str | None, **_payload: object
-) -> None:
-    """Subscriber of the event ``credential_issued`` (badger.application.wire)."""
-    on_issued(app, session, credential, email)
+def on_credentials_issued(*, app: Badger, session: Session, issued: list[Issued], **_payload: object) -> None:
+    """Subscriber of the event ``credentials_issued`` (badger.application.wire): the pathways
+    requiring each badge class of the batch are looked up once, and only learners of a badge
+    class some pathway of the issuer requires are looked at."""
+    requiring: dict[tuple[str, str], list[Pathway]] = {}
+    for item in issued:
+        row = item.credential
+        if not item.email or not row.recipient_lookup:
+            continue
+        key = (row.achievement_id, row.issuer_id)
+        if key not in requiring:
+            requiring[key] = [
+                p for p in repo.pathways_requiring(session, row.achievement_id) if p.issuer_id == row.issuer_id
+            ]
+        if requiring[key]:
+            on_issued(app, session, row, item.email, pathways=requiring[key])
 
 
-def on_issued(app: Badger, session: Session, credential_row: Credential, email: str | None = None) -> list[Credential]:
+def on_issued(
+    app: Badger,
+    session: Session,
+    credential_row: Credential,
+    email: str | None = None,
+    *,
+    pathways: list[Pathway] | None = None,
+) -> list[Credential]:
     """Called for each credential issued, with the credential just stored: issue the
     pathway credentials the learner now earns (same issuer, same recipient lookup), once each.
     E-mail recipients only (a DID recipient has no lookup). -> the pathway credentials issued."""
     lookup = credential_row.recipient_lookup
     if not email or not lookup:
         return []
-    pathways = [
-        p
-        for p in repo.pathways_requiring(session, credential_row.achievement_id)
-        if p.issuer_id == credential_row.issuer_id
-    ]
+    if pathways is None:  # the pathways requiring this badge class (given when known for a batch)
+        pathways = [
+            p
+            for p in repo.pathways_requiring(session, credential_row.achievement_id)
+            if p.issuer_id == credential_row.issuer_id
+        ]
     if not pathways:
         return []
     _lock(app, session, lookup)

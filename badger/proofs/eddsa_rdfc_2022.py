@@ -14,6 +14,7 @@ import hashlib
 from typing import Any
 
 from badger.jsonld import canonicalize
+from badger.jsonld.template import canonicalize_by_template
 from badger.keys.ed25519 import Ed25519KeyPair
 from badger.keys.multibase import multibase_decode, multibase_encode
 
@@ -23,8 +24,9 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 
 
 def transform(unsecured_document: dict[str, Any], *, loader: Any = None) -> str:
-    """§3.3.3 Transformation: the RDFC-1.0 canonical N-Quads of the document (without proof)."""
-    return canonicalize(unsecured_document, loader=loader)
+    """§3.3.3 Transformation: the RDFC-1.0 canonical N-Quads of the document (without proof).
+    By template once a document shape has been seen twice (badger.jsonld.template): same bytes."""
+    return canonicalize_by_template(unsecured_document, loader=loader, learn=False)
 
 
 def configure(proof_options: dict[str, Any], document_context: Any, *, loader: Any = None) -> str:

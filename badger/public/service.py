@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 from urllib.parse import urlencode, urlsplit
 
@@ -210,6 +212,55 @@ class CredentialView:
     extra: dict = field(default_factory=dict)
 
 
+# The credential page's verification, per process: a page view does not verify again (the
+# signature, the status lists, the schema) while nothing it depends on changed. The key holds
+# what can change the answer: the credential's status and its issuer's status lists (a
+# revocation, suspension or lifting changes them, in every process: the rows are read on each
+# view) and its issuer's keys (a rotation adds one); the lifetime bounds what time alone changes (expiry, validity of the
+# status lists). STATUS_CHANGED also drops the entry (on_status_changed).
+RESULT_TTL = timedelta(seconds=60)
+_RESULTS: OrderedDict[tuple, tuple[datetime, VerificationResult]] = OrderedDict()
+_RESULTS_MAX = 4096
+_RESULTS_LOCK = threading.Lock()
+
+
+def page_version(app: Badger, session: Session, row: Credential) -> tuple:
+    """What the credential page's verification depends on, besides time: the credential's
+    status, its issuer's status lists and keys (the key of the cache below; the web layer keys
+    its rendered pages with it too)."""
+    issuer_row = session.get(Issuer, row.issuer_id)
+    keys = tuple(sorted((k.id, bool(k.active)) for k in issuer_row.keys)) if issuer_row is not None else ()
+    lists = tuple(
+        hash(status.bits) if status is not None else None
+        for status in (repo.status_list(session, row.issuer_id, p) for p in ("revocation", "suspension"))
+    )
+    return (app.base_url, row.id, row.status, row.status_reason, keys, lists)
+
+
+def page_result(app: Badger, session: Session, row: Credential) -> VerificationResult:
+    """verifying.verify_credential of the stored credential, cached as said above."""
+    key = page_version(app, session, row)
+    now = app.clock()
+    with _RESULTS_LOCK:
+        hit = _RESULTS.get(key)
+    if hit is not None and hit[0] <= now < hit[0] + RESULT_TTL:
+        return hit[1]
+    result = verifying.verify_credential(app, session, row.jwt or row.document)
+    with _RESULTS_LOCK:
+        _RESULTS[key] = (now, result)
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)
+    return result
+
+
+def on_status_changed(*, app: Badger, credential: Credential, **_payload: object) -> None:
+    """Subscriber of ``status_changed`` (badger.application.wire): forget the credential's
+    cached page verification (its key no longer matches anyway; this frees it at once)."""
+    with _RESULTS_LOCK:
+        for key in [k for k in _RESULTS if k[0] == app.base_url and k[1] == credential.id]:
+            del _RESULTS[key]
+
+
 def credential_view(app: Badger, session: Session, row: Credential) -> CredentialView:
     """Everything the credential page, its print view and its share metadata show. The status
     is the same verification the API answers with (verifying.verify_credential)."""
@@ -229,7 +280,7 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
         None,
     )
     evidence = [e for e in document.get("evidence") or [] if isinstance(e, dict)]
-    result = verifying.verify_credential(app, session, row.jwt or row.document)
+    result = page_result(app, session, row)
     state = state_of(result)
     issued_on = _moment(document.get("validFrom")) or row.issued_at
     valid_until = _moment(document.get("validUntil"))

@@ -357,21 +357,46 @@ class _Killed(BaseException):
     """Stands for kill -9: nothing of the runner's Python code gets to clean up."""
 
 
+def _per_request(monkeypatch, *, before=None, after=None):
+    """Hook every request issuing gets, on both paths a chunk takes: the batch (the fast path,
+    issuing.issue_batch) and one by one (the careful path, issuing.issue). ``before(request)``
+    runs before anything is written, ``after(request)`` once the batch's credentials are."""
+    real_issue, real_batch = issuing.issue, issuing.issue_batch
+
+    def issue(app, session, issuer, request, **kwargs):
+        if before:
+            before(request)
+        row = real_issue(app, session, issuer, request, **kwargs)
+        if after:
+            after(request)
+        return row
+
+    def issue_batch(app, session, issuer, requests, **kwargs):
+        for request in requests if before else ():
+            before(request)
+        rows = real_batch(app, session, issuer, requests, **kwargs)
+        for request in requests if after else ():
+            after(request)
+        return rows
+
+    monkeypatch.setattr(issuing, "issue", issue)
+    monkeypatch.setattr(issuing, "issue_batch", issue_batch)
+
+
 def test_a_runner_killed_mid_chunk_loses_nothing_and_duplicates_nothing(badger, world, monkeypatch):
     rows = [bulk.BulkRow(e, n, line=i + 1) for i, (e, n) in enumerate(_people(10))]
     job_id = _start(badger, world, rows)
-    real_issue, calls = issuing.issue, {"n": 0}
+    calls = {"n": 0}
 
-    def dying_issue(*args, **kwargs):
+    def dying(request):
         calls["n"] += 1
-        if calls["n"] == 7:  # in the middle of the second chunk of 4
+        if calls["n"] == 7:  # in the second chunk of 4, after its credentials were written
             raise _Killed()
-        return real_issue(*args, **kwargs)
 
-    monkeypatch.setattr(issuing, "issue", dying_issue)
+    _per_request(monkeypatch, after=dying)
     with pytest.raises(_Killed):
         jobs.run(badger, job_id, chunk_size=4)
-    monkeypatch.setattr(issuing, "issue", real_issue)
+    monkeypatch.undo()
     job = _job(badger, world, job_id)
     assert (job.state, job.done, job.issued) == ("running", 4, 4)  # the first chunk only
     _assert_one_each(badger, world, 4)
@@ -390,15 +415,12 @@ def test_a_runner_killed_mid_chunk_loses_nothing_and_duplicates_nothing(badger, 
 def test_a_row_that_issuing_refuses_fails_alone(badger, world, monkeypatch):
     rows = [bulk.BulkRow(e, n, line=i + 1) for i, (e, n) in enumerate(_people(5))]
     job_id = _start(badger, world, rows)
-    real_issue = issuing.issue
 
-    def picky_issue(app, session, issuer, request, **kwargs):
-        row = real_issue(app, session, issuer, request, **kwargs)  # writes, then refuses: must leave nothing
+    def picky(request):  # runs once the request's credential is written: refusing must leave nothing
         if request.email == "p2@exemple.fr":
             raise InvalidInput("refused after writing", code="test.refused")
-        return row
 
-    monkeypatch.setattr(issuing, "issue", picky_issue)
+    _per_request(monkeypatch, after=picky)
     assert jobs.run(badger, job_id) == "done"
     progress = bulk.job_progress(_job(badger, world, job_id))
     assert (progress["issued"], progress["failed"]) == (4, 1)
@@ -417,14 +439,12 @@ def test_a_row_that_issuing_refuses_fails_alone(badger, world, monkeypatch):
 def test_a_row_that_breaks_its_chunk_is_found_and_failed_alone(badger, world, monkeypatch):
     rows = [bulk.BulkRow(e, n, line=i + 1) for i, (e, n) in enumerate(_people(6))]
     job_id = _start(badger, world, rows)
-    real_issue = issuing.issue
 
-    def buggy_issue(app, session, issuer, request, **kwargs):
+    def buggy(request):
         if request.email == "p3@exemple.fr":
             raise RuntimeError("a bug that only this row meets")
-        return real_issue(app, session, issuer, request, **kwargs)
 
-    monkeypatch.setattr(issuing, "issue", buggy_issue)
+    _per_request(monkeypatch, before=buggy)
     monkeypatch.setattr(jobs, "MAX_FAILURES", 1)
     assert jobs.run(badger, job_id, chunk_size=4) == "done"
     progress = bulk.job_progress(_job(badger, world, job_id))

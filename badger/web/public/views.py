@@ -49,7 +49,7 @@ from badger.verifying import service as verifying
 from badger.web.current import badger_app
 from badger.web.errors import PROBLEM_BASE, language
 from badger.web.i18n import COOKIE, LANGUAGES
-from badger.web.responses import image_response, is_uuid
+from badger.web.responses import StoredCache, image_response, is_uuid, stored_bytes
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_filter(markdown.render, "markdown")
@@ -244,29 +244,61 @@ def _load_credential(session, credential_id: str):
     return issuing.get_credential(session, _checked_uuid(credential_id, "credential.not_found"))
 
 
+# (document, jwt) of credentials by id: signed bytes never change, so the documents are
+# served without a database round trip once read (per process, 60 s, bounded).
+_STORED: StoredCache[tuple[str, str | None]] = StoredCache()
+
+
+def _stored(credential_id: str) -> tuple[str, str | None]:
+    """The stored (document, jwt) of a credential; NotFound as _load_credential."""
+    credential_id = _checked_uuid(credential_id, "credential.not_found")
+
+    def load() -> tuple[str, str | None]:
+        with badger_app().transaction() as session:
+            row = _load_credential(session, credential_id)
+            return row.document, row.jwt
+
+    return _STORED.get(f"{badger_app().base_url}|{credential_id}", load)
+
+
 @bp.get("/credentials/<credential_id>")
 def credential(credential_id: str):
     app = badger_app()
+    document, jwt = _stored(credential_id)
+    offers = [VC_LD, LD, JSON] + ([VC_JWT] if jwt else [])
+    kind = _best(offers)
+    if kind == VC_JWT and jwt:
+        return stored_bytes(_document(jwt, VC_JWT, Vary="Accept"))
+    if kind != HTML:
+        # The stored text, never re-serialised: these are the bytes that were signed.
+        return stored_bytes(_document(document, kind, Vary="Accept"))
     with app.transaction() as session:
         row = _load_credential(session, credential_id)
-        offers = [VC_LD, LD, JSON] + ([VC_JWT] if row.jwt else [])
-        kind = _best(offers)
-        if kind == VC_JWT:
-            return _document(row.jwt, VC_JWT, Vary="Accept")
-        if kind != HTML:
-            # The stored text, never re-serialised: these are the bytes that were signed.
-            return _document(row.document, kind, Vary="Accept")
         return _credential_page(app, session, row)
 
 
+# Rendered credential pages, per process, by the page's version (public_pages.page_version:
+# status, status lists, keys), language and URL: a view whose version did not change is not
+# verified nor rendered again (60 s at most; the page shows no per-visitor content).
+_PAGES: StoredCache[str] = StoredCache(size=1024)
+
+
 def _credential_page(app, session, row):
-    view = public_pages.credential_view(app, session, row)
-    return _page(
-        "pages/credential.html",
-        v=view,
-        checks=_checks_view(view.result),
-        print_url=url_for("public.credential_print", credential_id=row.id, lang=_kept()),
-    )
+    def render() -> str:
+        view = public_pages.credential_view(app, session, row)
+        return render_template(
+            "pages/credential.html",
+            v=view,
+            checks=_checks_view(view.result),
+            print_url=url_for("public.credential_print", credential_id=row.id, lang=_kept()),
+        )
+
+    minute = int(app.clock().timestamp() // 60)  # what time alone changes (expiry) shows within a minute
+    key = (public_pages.page_version(app, session, row), minute, language(), request.full_path)
+    body = _PAGES.get(key, render)
+    response = Response(body, mimetype=HTML)
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    return response
 
 
 def _kept() -> str | None:
@@ -285,19 +317,17 @@ def credential_print(credential_id: str):
 
 @bp.get("/credentials/<credential_id>.json")
 def credential_json(credential_id: str):
-    with badger_app().transaction() as session:
-        row = _load_credential(session, credential_id)
-        kind = _best([VC_LD, LD, JSON])
-        return _document(row.document, JSON if kind == HTML else kind, Vary="Accept")
+    document, _ = _stored(credential_id)
+    kind = _best([VC_LD, LD, JSON])
+    return stored_bytes(_document(document, JSON if kind == HTML else kind, Vary="Accept"))
 
 
 @bp.get("/credentials/<credential_id>.jwt")
 def credential_jwt(credential_id: str):
-    with badger_app().transaction() as session:
-        row = _load_credential(session, credential_id)
-        if not row.jwt:
-            raise NotFound("this credential was issued with an embedded proof, not as a JWT", code="credential.no_jwt")
-        return _document(row.jwt, VC_JWT)
+    _, jwt = _stored(credential_id)
+    if not jwt:
+        raise NotFound("this credential was issued with an embedded proof, not as a JWT", code="credential.no_jwt")
+    return stored_bytes(_document(jwt, VC_JWT))
 
 
 def _download_name(row, name: str, extension: str) -> str:
@@ -320,8 +350,8 @@ def _baked(credential_id: str, wanted: str):
         payload = row.jwt or row.document
         baked = bake_png(image, payload) if wanted == PNG_TYPE else bake_svg(image, payload)
         extension = "png" if wanted == PNG_TYPE else "svg"
-        return _image_response(
-            baked, wanted, **{"Content-Disposition": _download_name(row, achievement.name, extension)}
+        return stored_bytes(
+            _image_response(baked, wanted, **{"Content-Disposition": _download_name(row, achievement.name, extension)})
         )
 
 
