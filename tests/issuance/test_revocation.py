@@ -238,11 +238,14 @@ def test_audit_events_record_who_why_and_what(badger, issue):
 def legacy(badger, world, monkeypatch):
     """A credential issued before suspension existed: one revocation entry, no suspension index."""
 
-    def single(app, session, issuer):
-        index, entry = status_lists.allocate_entry(app, session, issuer)
-        return status_lists.StatusAllocation(index, None, [entry])
+    def single(app, session, issuer, count):
+        allocations = []
+        for _ in range(count):
+            index, entry = status_lists.allocate_entry(app, session, issuer)
+            allocations.append(status_lists.StatusAllocation(index, None, [entry]))
+        return allocations
 
-    monkeypatch.setattr(issuing, "allocate_entries", single)
+    monkeypatch.setattr(issuing, "allocate_entries_many", single)
     with badger.transaction() as session:
         row = issuing.issue(
             badger,
