@@ -14,7 +14,6 @@ from typing import cast
 from urllib.parse import urlencode, urlsplit
 
 from badger.achievements import service as achievements
-from badger.achievements.images import PNG_TYPE, SVG_TYPE, achievement_image
 from badger.achievements.models import Achievement
 from badger.core import audit
 from badger.core.app import Badger
@@ -40,6 +39,7 @@ __all__ = [
     "holder_counts",
     "set_show_holder_count",
     "achievement_view",
+    "partners",
 ]
 
 # LinkedIn "Add to Profile" for certifications (LinkedIn's "Add to Profile for Certifications"
@@ -210,16 +210,15 @@ class CredentialView:
     extra: dict = field(default_factory=dict)
 
 
-def credential_view(app: Badger, session: Session, row: Credential) -> CredentialView:
+def credential_view(app: Badger, session: Session, row: Credential, *, count: bool = False) -> CredentialView:
     """Everything the credential page, its print view and its share metadata show. The status
-    is the same verification the API answers with (verifying.verify_credential)."""
+    is the same verification the API answers with (verifying.verify_credential); a page view
+    is not counted as a verification unless ``count`` says so."""
     document = json.loads(row.document)
     subject = _first(document.get("credentialSubject")) or {}
     achievement = cast(dict, subject.get("achievement")) if isinstance(subject.get("achievement"), dict) else {}
     issuer_doc = document.get("issuer") if isinstance(document.get("issuer"), dict) else {"id": document.get("issuer")}
     issuer_row = issuers.get_issuer_by_did(session, issuer_doc.get("id") or "")
-    achievement_row = achievements.get_achievement(session, row.achievement_id)
-    _, image_type, _ = achievement_image(achievement_row)
     recipient_name = next(
         (
             i.get("identityHash")
@@ -229,14 +228,14 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
         None,
     )
     evidence = [e for e in document.get("evidence") or [] if isinstance(e, dict)]
-    result = verifying.verify_credential(app, session, row.jwt or row.document)
+    result = verifying.verify_credential(app, session, row.jwt or row.document, count=count)
     state = state_of(result)
     issued_on = _moment(document.get("validFrom")) or row.issued_at
     valid_until = _moment(document.get("validUntil"))
     public_url = app.url("credentials", row.id)
-    # The image a link preview shows: the baked PNG when the class image is a PNG (the same
-    # picture, with the credential inside), else the class image itself.
-    image_url = public_url + ".png" if image_type == PNG_TYPE else app.url("achievements", row.achievement_id, "image")
+    # The image a link preview shows: the 1200x630 PNG share card (badger.public.rendering),
+    # whatever the class image's format (previews do not draw SVG).
+    image_url = public_url + "/card.png"
     profile = _current_profile(session, issuer_row)
     return CredentialView(
         id=row.id,
@@ -257,8 +256,8 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
         status_reason=row.status_reason if state in ("revoked", "suspended") and row.status_reason else None,
         result=result,
         has_jwt=row.jwt is not None,
-        has_png=image_type == PNG_TYPE,
-        has_svg=image_type == SVG_TYPE,
+        has_png=True,  # every credential is baked both ways (badger.public.rendering)
+        has_svg=True,
         image_url=image_url,
         linkedin_url=linkedin_add_url(
             name=achievement.get("name") or "Badge",
@@ -333,3 +332,29 @@ def set_show_holder_count(app: Badger, session: Session, issuer: Issuer, show: b
         target=issuer.slug,
         detail={"show": bool(show)},
     )
+
+
+def partners(session: Session, lang: str = "fr") -> list[dict]:
+    """The home page's partners, by name, each with its published badge classes (name and
+    texts in ``lang``) and holder counts when the partner shows them."""
+    out = []
+    for issuer in sorted(issuers.list_issuers(session), key=lambda i: i.name.casefold()):
+        counts = holder_counts(session, issuer)
+        classes = [
+            {
+                "id": row.id,
+                **achievements.texts(row, lang),
+                "holders": None if counts is None else counts.get(row.id, 0),
+            }
+            for row in achievements.list_achievements(session, issuer)
+        ]
+        out.append(
+            {
+                "slug": issuer.slug,
+                "name": issuer.name,
+                "description": issuer.description,
+                "image_url": issuer.image_url if _http(issuer.image_url) else None,
+                "badge_classes": classes,
+            }
+        )
+    return out

@@ -73,8 +73,13 @@ def fetch_credential_url(app: Badger, session: Session, url: str):
         raise InvalidInput(f"cannot fetch {url}: {exc}", code="verify.fetch_failed") from exc
 
 
-def verify_credential(app: Badger, session: Session, data, *, email: str | None = None) -> VerificationResult:
-    """verify() with our resolvers, the clock, and Bitstring Status List checking."""
+def verify_credential(
+    app: Badger, session: Session, data, *, email: str | None = None, count: bool = True
+) -> VerificationResult:
+    """verify() with our resolvers, the clock, and Bitstring Status List checking. ``count``
+    false for a page that shows a credential's state (its public page, print view,
+    certificate): viewing a page is not someone verifying the badge, so partner statistics
+    count only real verifications (verify page, API, command line, VC-API)."""
     own_status = app.base_url + "/status/"
 
     def fetch_list(url: str) -> dict:
@@ -86,7 +91,8 @@ def verify_credential(app: Badger, session: Session, data, *, email: str | None 
     now = app.clock()
     checker = StatusListChecker(fetch_list, resolver=resolver, now=now)
     result = verify(data, resolver=resolver, now=now, status=checker, email=email)
-    _count(app, session, result)
+    if count:
+        _count(app, session, result)
     return result
 
 
