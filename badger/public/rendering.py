@@ -69,7 +69,18 @@ def rasterise_svg(svg: bytes, size: int = RASTER_SIZE) -> bytes:
 
     def make() -> bytes:
         try:
-            drawn = bytes(resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), width=size, skip_system_fonts=False))
+            # resvg maps the generic families to fonts it cannot find on a minimal system
+            # (sans-serif -> Arial): name DejaVu (a declared system font) so text is drawn.
+            drawn = bytes(
+                resvg_py.svg_to_bytes(
+                    svg_string=svg.decode("utf-8"),
+                    width=size,
+                    font_family="DejaVu Sans",
+                    sans_serif_family="DejaVu Sans",
+                    serif_family="DejaVu Serif",
+                    monospace_family="DejaVu Sans Mono",
+                )
+            )
         except Exception as exc:  # resvg raises plain exceptions for unreadable markup
             raise ValueError(f"cannot rasterise this SVG: {exc}") from exc
         image = Image.open(io.BytesIO(drawn)).convert("RGBA")

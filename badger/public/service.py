@@ -40,6 +40,9 @@ __all__ = [
     "set_show_holder_count",
     "achievement_view",
     "partners",
+    "verify_view",
+    "input_error",
+    "INPUT_ERRORS",
 ]
 
 # LinkedIn "Add to Profile" for certifications (LinkedIn's "Add to Profile for Certifications"
@@ -358,3 +361,98 @@ def partners(session: Session, lang: str = "fr") -> list[dict]:
             }
         )
     return out
+
+
+# The format check failed: what was given is not a badge at all (text, a photo, broken JSON).
+# The verify page answers it as an input error, not as an untrustworthy badge.
+INPUT_ERRORS = frozenset(
+    {
+        "format.unrecognised",
+        "format.invalid_json",
+        "format.not_baked",
+        "format.image_too_large",
+        "format.invalid_image",
+        "format.too_large",
+    }
+)
+# Checks whose failure leaves the signed content trustworthy: the badge is authentic but
+# revoked, suspended, expired or not valid yet; its facts may be shown, with the state.
+_STATE_CHECKS = frozenset({"status", "dates"})
+
+
+def input_error(result: VerificationResult) -> str | None:
+    """The format code when what was given is not a badge at all, else None."""
+    check = result.check("format")
+    return check.code if check is not None and check.status == "failed" and check.code in INPUT_ERRORS else None
+
+
+def _image_of(achievement: dict) -> str | None:
+    image = achievement.get("image")
+    url = image.get("id") if isinstance(image, dict) else image
+    if isinstance(url, str) and (url.startswith("https://") or url.startswith("data:image/")):
+        return url
+    return None
+
+
+def verify_view(app: Badger, session: Session, result: VerificationResult, lang: str = "fr") -> dict:
+    """What the verify page may state about a verified (or authentic but revoked, suspended,
+    expired) badge: holder's name as the credential gives it, badge image, description,
+    criteria, issuer and how Badger knows it, and for a revoked or suspended badge of this
+    instance the reason and date. ``trusted`` is false when a check other than status and
+    dates failed (the signature, the issuer, the model...): then nothing of the document is
+    a fact, and only ``claimed_url`` (the page the document says it has, shown as a claim) is
+    given."""
+    credential = result.credential if isinstance(result.credential, dict) else {}
+    failed = [c for c in result.checks if c.status == "failed"]
+    trusted = bool(credential) and all(c.check in _STATE_CHECKS for c in failed)
+    claimed = credential.get("id")
+    view: dict = {
+        "trusted": trusted,
+        "state": state_of(result),
+        "claimed_url": claimed if _http(claimed) and not trusted else None,
+    }
+    if not trusted:
+        return view
+    first = _first(credential.get("credentialSubject"))
+    subject: dict = first if isinstance(first, dict) else {}
+    achievement: dict = subject["achievement"] if isinstance(subject.get("achievement"), dict) else {}
+    issuer_doc: dict = (
+        credential["issuer"] if isinstance(credential.get("issuer"), dict) else {"id": credential.get("issuer")}
+    )
+    holder = next(
+        (
+            i.get("identityHash")
+            for i in subject.get("identifier") or []
+            if isinstance(i, dict) and i.get("identityType") == "name" and i.get("hashed") is False
+        ),
+        None,
+    ) or (subject.get("name") if isinstance(subject.get("name"), str) else None)
+    criteria: dict = achievement["criteria"] if isinstance(achievement.get("criteria"), dict) else {}
+    view.update(
+        holder=holder if isinstance(holder, str) else None,
+        name=achievement.get("name") if isinstance(achievement.get("name"), str) else None,
+        description=achievement.get("description") if isinstance(achievement.get("description"), str) else None,
+        criteria=criteria.get("narrative") if isinstance(criteria.get("narrative"), str) else None,
+        image_url=_image_of(achievement),
+        issuer_name=_name_of(issuer_doc),
+        issuer_id=issuer_doc.get("id") if isinstance(issuer_doc.get("id"), str) else None,
+        issuer_url=issuer_doc.get("url") if _http(issuer_doc.get("url")) else None,
+        issuer_slug=None,
+        page_url=claimed if _http(claimed) else None,
+        valid_from=_moment(credential.get("validFrom") or credential.get("issuanceDate")),
+        valid_until=_moment(credential.get("validUntil") or credential.get("expirationDate")),
+        status_reason=None,
+        status_date=None,
+    )
+    partner = issuers.get_issuer_by_did(session, view["issuer_id"] or "")
+    if partner is not None:  # one of this instance's partners: its page, and the class image we hold
+        view["issuer_slug"] = partner.slug
+    own = app.base_url + "/credentials/"
+    if isinstance(claimed, str) and claimed.startswith(own):
+        row = session.get(Credential, claimed[len(own) :])
+        if row is not None and row.issuer_id == (partner.id if partner else None):
+            view["image_url"] = app.url("achievements", row.achievement_id, "image")
+            if view["state"] in ("revoked", "suspended"):
+                view["status_reason"] = row.status_reason
+                view["status_date"] = row.status_changed_at
+    return view

@@ -584,11 +584,14 @@ def verify_submit():
         data = pasted
     if not data:
         return _verify_error(400, _("Paste an address, a JSON or a JWT, or choose an image."), pasted, email)
+    facts: dict | None = None
     try:
         with app.transaction() as session:
             if isinstance(data, str) and _URL.match(data):
                 data = verifying.fetch_credential_url(app, session, _checked_url(data))
             result = verifying.verify_credential(app, session, data, email=email)
+            if public_pages.input_error(result) is None:
+                facts = public_pages.verify_view(app, session, result, lang)
     except NotFound:
         return _verify_error(404, _("There is no badge at this address."), pasted, email)
     except InvalidInput as exc:
@@ -598,13 +601,17 @@ def verify_submit():
             else _("This input cannot be verified.")
         )
         return _verify_error(400, message, pasted, email)
+    if facts is None:
+        # Not a badge at all ("bonjour", a photo, broken JSON): an input error on the form,
+        # not a "do not trust this badge" verdict.
+        format_check = next(c for c in _checks_view(result) if c["check"] == "format")
+        return _verify_error(400, format_check["message"], pasted, email)
     verdict = result.as_dict(lang)
-    summary = verdict.get("credential") or {}
     return _page(
         "pages/verify.html",
         verdict=verdict,
         checks=_checks_view(result),
-        summary=summary,
+        facts=facts,
         state=public_pages.state_of(result),
         verification_method=result.verification_method,
         signed_at=public_pages.signed_at(result),

@@ -374,8 +374,10 @@ def test_verify_page_url_file_and_errors(client, issue, badger):
     for bad_url in ("http://[::1", badger.url("credentials", "\u0000")):
         response = client.post("/verify", data={"credential": bad_url})
         assert response.status_code == 400 and 'role="alert"' in response.get_data(as_text=True)
+    # text that is not a badge is an input error on the form (issue 15), not a red verdict
     garbage = client.post("/verify", data={"credential": "n'importe quoi"})
-    assert garbage.status_code == 200 and 'class="banner ko"' in garbage.get_data(as_text=True)
+    assert garbage.status_code == 400 and 'role="alert"' in garbage.get_data(as_text=True)
+    assert 'id="verdict"' not in garbage.get_data(as_text=True)
 
 
 # --------------------------------------------------------------------------- POST /api/v1/verify
