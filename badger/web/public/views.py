@@ -150,6 +150,8 @@ def _page_globals() -> dict:
         "format_decimal": format_decimal,
         "achievement_type_label": achievement_type_label,
         "other_lang": "en" if lang == "fr" else "fr",
+        # French typography: a non-breaking space before a colon ("Rôles : ..."), none in English.
+        "colon": "\u00a0:" if lang == "fr" else ":",
         "switch_url": url_for("public.switch_language", code="en" if lang == "fr" else "fr", next=_here_without_lang()),
     }
 
