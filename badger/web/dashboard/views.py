@@ -33,6 +33,7 @@ from badger.achievements.images import achievement_image
 from badger.bulk import service as bulk_jobs
 from badger.bulk import uploads as bulk_uploads
 from badger.core import audit, markdown
+from badger.core.csv_export import spreadsheet_chunks
 from badger.credentials.dates import parse_datetime
 from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
 from badger.issuance import issuing, revocation
@@ -40,6 +41,7 @@ from badger.issuance import rows as issuance_rows
 from badger.verifying import stats
 from badger.web.auth import membership_required, render
 from badger.web.current import badger_app
+from badger.web.dashboard import activity
 from badger.web.dashboard.forms import (
     ACHIEVEMENT_TYPE_LABELS,
     ALIGNMENT_TYPE_LABELS,
@@ -65,58 +67,8 @@ _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 AUDIT_PAGE = 50
 LIST_LIMIT = 500
 
-# Audit actions as programme staff read them.
-ACTION_LABELS = {
-    "achievement.create": _l("Badge created"),
-    "achievement.update": _l("Badge edited"),
-    "achievement.publish": _l("Badge published"),
-    "credential.issue": _l("Badge issued"),
-    "credential.revoke": _l("Badge revoked"),
-    "credential.suspend": _l("Badge suspended"),
-    "credential.unsuspend": _l("Suspension lifted"),
-    "bulk.start": _l("Bulk issuance started"),
-    "bulk.finish": _l("Bulk issuance finished"),
-    "key.rotate": _l("Signing keys renewed"),
-    "token.create": _l("API token created"),
-    "staff.invite": _l("Staff member invited"),
-    "staff.join": _l("Staff member joined"),
-    "staff.role_change": _l("Role changed"),
-    "staff.remove": _l("Staff member removed"),
-    "partner.create": _l("Partner created"),
-    "endorsement.create": _l("Endorsement given"),
-}
-
-# Keys of audit event details, as staff read them (others are shown as stored).
-DETAIL_LABELS = {
-    "reason": _l("Reason"),
-    "name": _l("Name"),
-    "from": _l("Before"),
-    "to": _l("After"),
-    "role": _l("Role"),
-    "rows": _l("Lines"),
-    "source": _l("File"),
-    "format": _l("Format"),
-    "published": _l("Published"),
-    "fields": _l("Fields"),
-    "achievement": _l("Badge"),
-}
-
-
-def _detail_value(key: str, value):
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if key in ("from", "to") and value in STATUS_LABELS:
-        return str(STATUS_LABELS[value])
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value
-
-
-def _details(detail) -> list[tuple[str, object]]:
-    if not isinstance(detail, dict):
-        return []
-    return [(str(DETAIL_LABELS.get(k, k)), _detail_value(k, v)) for k, v in detail.items()]
-
+# Audit actions as programme staff read them (one list: badger.web.dashboard.activity).
+ACTION_LABELS = activity.ACTION_LABELS
 
 # What the services' error codes mean for the person filling the form.
 _IMAGE_ERRORS = {
@@ -203,7 +155,7 @@ def overview(slug):
     app = badger_app()
     with app.transaction() as session:
         counts = stats.overview(session, g.issuer)
-        recent = audit.events(session, g.issuer.id, limit=10)
+        recent = activity.describe(session, g.issuer, audit.events(session, g.issuer.id, limit=10))
         drafts = [a for a in achievements.list_achievements(session, g.issuer, drafts=True) if not a.published]
     return _render(
         "dashboard/overview.html",
@@ -714,30 +666,44 @@ def credential_status(slug, credential_id):
 def audit_log(slug):
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    filters = activity.filters_from(request.args)
     with badger_app().transaction() as session:
-        events = audit.events(session, g.issuer.id, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
-    events = [dict(e, details=_details(e["detail"])) for e in events]
+        events = audit.events(
+            session, g.issuer.id, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE, **activity.query_of(filters)
+        )
+        described = activity.describe(session, g.issuer, events[:AUDIT_PAGE])
+        actors = [
+            (
+                actor,
+                activity.describe(session, g.issuer, [{"action": "", "actor": actor, "actor_label": label}])[0]["who"],
+            )
+            for actor, label in audit.actors(session, g.issuer.id)
+        ]
+    kept = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
     return _render(
         "dashboard/audit.html",
-        events=events[:AUDIT_PAGE],
+        events=described,
         page=page,
         has_next=len(events) > AUDIT_PAGE,
-        action_labels=ACTION_LABELS,
+        filters=kept,
+        kinds=activity.KINDS,
+        actors=actors,
     )
 
 
 @bp.get("/audit.csv")
 @membership_required("owner")
 def audit_csv(slug):
+    """The log (with the page's filters) as a CSV for spreadsheets, in the reader's language:
+    dates, people, actions and details as the page shows them."""
     app = badger_app()
-    issuer_id, issuer_slug = g.issuer.id, g.issuer.slug
-
-    def chunks():
-        with app.transaction() as session:
-            yield from audit.export_csv(session, issuer_id)
-
+    issuer_slug = g.issuer.slug
+    query = activity.query_of(activity.filters_from(request.args))
+    with app.transaction() as session:
+        rows = activity.export_rows(session, g.issuer, audit.events(session, g.issuer.id, limit=None, **query))
+    body = "".join(spreadsheet_chunks([str(h) for h in activity.CSV_HEADER], rows))
     return Response(
-        stream_with_context(chunks()),
+        body,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="badger-audit-{issuer_slug}.csv"'},
     )

@@ -371,12 +371,27 @@ def test_overview_and_audit_log(app, partner):
     page = owner.get("/dashboard/cec-ouest/audit").get_data(as_text=True)
     assert "Badge publié" in page and "issuer@cec-ouest.example.org" in page
     assert owner.get("/dashboard/cec-ouest/audit?page=abc").status_code == 200
+    # Issue 15: human labels and names, no raw codes or ids; filters by kind and person.
+    assert "achievement.publish" not in page and "credential.issue" not in page
+    filtered = owner.get("/dashboard/cec-ouest/audit?kind=credential").get_data(as_text=True)
+    assert "Badge délivré" in filtered and "Badge publié" not in filtered
+    # The export, for French spreadsheets: UTF-8 with BOM, semicolons, French headers, the
+    # page's labels and names, the page's filters.
     exported = owner.get("/dashboard/cec-ouest/audit.csv")
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
-    actions = {r["action"] for r in rows}
-    assert {"achievement.create", "achievement.publish", "credential.issue", "staff.join"} <= actions
-    assert all(r["actor"] for r in rows)
+    assert exported.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(exported.data.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0]) == ["Quand", "Qui", "Quoi", "Objet", "Détails"]
+    actions = {r["Quoi"] for r in rows}
+    assert {"Badge créé", "Badge publié", "Badge délivré"} <= actions, actions
+    assert all(r["Qui"] and "None" not in r.values() for r in rows)
+    assert not any(re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", value) for r in rows for value in r.values())
+    only = owner.get("/dashboard/cec-ouest/audit.csv?kind=achievement").data.decode("utf-8-sig")
+    assert {r["Quoi"] for r in csv.DictReader(io.StringIO(only), delimiter=";")} <= {
+        "Badge créé",
+        "Badge publié",
+        "Badge modifié",
+    }
 
 
 BAD_CSV = (
