@@ -10,6 +10,7 @@ renders. Bad input re-renders the form with messages (status 400), never a 500.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -19,7 +20,6 @@ from flask import (
     jsonify,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_datetime
@@ -559,20 +559,47 @@ def job_progress(slug, job_id):
 @bp.get("/jobs/<job_id>/result.csv")
 @membership_required("viewer")
 def job_result(slug, job_id):
+    """The job's result, one line per line of the file, in the reader's language for
+    spreadsheets (the API's /api/v1/jobs/<id>/result.csv keeps the machine form)."""
     app = badger_app()
+    rows: list[tuple] = []
     with app.transaction() as session:
-        job_id = _load_job(session, job_id).id  # 404 before the response starts
-    issuer = g.issuer
+        job = _load_job(session, job_id)
+        offset = 0
+        while True:
+            page, _total = bulk_jobs.job_rows(session, job, offset=offset, limit=1000, app=app)
+            for row in page:
+                problem = row["problem"]
+                label = _problem_label(_Problem(problem["code"], problem["message"])) if problem else None
+                rows.append(
+                    (
+                        row["line"],
+                        row["email"],
+                        row["name"],
+                        str(OUTCOME_LABELS.get(row["outcome"], row["outcome"])),
+                        row["credentialUrl"],
+                        label,
+                    )
+                )
+            if len(page) < 1000:
+                break
+            offset += 1000
+    header = (_l("Line"), _l("E-mail"), _l("Name"), _l("Result"), _l("Address of the badge"), _l("Problem"))
+    return _csv_response(header, rows, f"badger-resultat-{job_id[:8]}.csv")
 
-    def chunks():
-        with app.transaction() as session:
-            yield from bulk_jobs.result_csv(session, bulk_jobs.get_job(session, issuer, job_id), app)
 
-    return Response(
-        stream_with_context(chunks()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="badger-bulk-{job_id[:8]}.csv"'},
-    )
+@dataclass
+class _Problem:
+    code: str
+    message: str | None
+
+
+OUTCOME_LABELS = {
+    "issued": _l("Badge issued"),
+    "skipped": _l("Line skipped"),
+    "failed": _l("Line failed"),
+    "pending": _l("Pending"),
+}
 
 
 # ----------------------------------------------------------------------------------- credentials
@@ -602,7 +629,75 @@ def credentials(slug):
             status=status,
             limit=LIST_LIMIT,
         )
-    return _render("dashboard/credentials.html", form=form, rows=rows, limit=LIST_LIMIT)
+    return _render("dashboard/credentials.html", form=form, rows=rows, limit=LIST_LIMIT, export_args=request.args)
+
+
+def _csv_response(header, rows, name: str) -> Response:
+    """A CSV for French spreadsheets (core.csv_export.spreadsheet_chunks), headers translated."""
+    body = "".join(spreadsheet_chunks([str(h) for h in header], rows))
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/credentials.csv")
+@membership_required("viewer")
+def credentials_csv(slug):
+    """The issued badges (with the list's filters) as a CSV for spreadsheets."""
+    app = badger_app()
+    form = CredentialFilterForm(request.args)
+    with app.transaction() as session:
+        known = {a.id for a in achievements.list_achievements(session, g.issuer, drafts=True)}
+        achievement = request.args.get("achievement") if request.args.get("achievement") in known else None
+        status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
+        email = (form.email.data or "").strip() or None
+        rows = issuance_rows.credential_rows(
+            app, session, g.issuer, email=email, achievement=achievement, status=status, limit=100_000
+        )
+    header = (_l("Issued on"), _l("Badge"), _l("Recipient"), _l("Status"), _l("Reason"), _l("Address of the badge"))
+    return _csv_response(
+        header,
+        (
+            (
+                format_datetime(r.issued_at, "short"),
+                r.achievement_name,
+                r.recipient_name or r.recipient_did,
+                str(STATUS_LABELS.get(r.status, r.status)),
+                r.status_reason,
+                r.url,
+            )
+            for r in rows
+        ),
+        f"badger-badges-delivres-{g.issuer.slug}.csv",
+    )
+
+
+@bp.get("/badges.csv")
+@membership_required("viewer")
+def badge_classes_csv(slug):
+    """The badge classes as a CSV for spreadsheets."""
+    app = badger_app()
+    with app.transaction() as session:
+        rows = [
+            (
+                r.name,
+                str(ACHIEVEMENT_TYPE_LABELS.get(t, t or ""))
+                if (t := achievements.editable_fields(r)["achievement_type"])
+                else "",
+                _("yes") if r.published is not False else _("no"),
+                format_datetime(r.updated_at, "short"),
+                app.url("achievements", r.id),
+            )
+            for r in achievements.list_achievements(session, g.issuer, drafts=True)
+        ]
+    header = (_l("Name"), _l("Kind of badge"), _l("Published"), _l("Last changed"), _l("Public page"))
+    return _csv_response(header, rows, f"badger-badges-{g.issuer.slug}.csv")
+
+
+@bp.get("/bulk/template.csv")
+@membership_required("issuer")
+def bulk_template(slug):
+    """A CSV to fill in for a bulk issuance: the columns the upload reads, one example line."""
+    rows = [("camille@example.org", "Camille Le Goff", "https://example.org/fresque", _("Ran a climate fresco"))]
+    return _csv_response(("email", "name", "evidence_url", "narrative"), rows, "badger-modele.csv")
 
 
 def _status_forms(row) -> list[tuple[str, StatusForm]]:

@@ -484,9 +484,31 @@ def test_bulk_dry_run_fix_confirm_progress_and_result(app, badger, client, partn
     assert "Télécharger le résultat" in client.get(job_url).get_data(as_text=True)
     result = client.get(job_url + "/result.csv")
     assert result.status_code == 200 and result.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(result.get_data(as_text=True))))
-    assert [r["outcome"] for r in rows] == ["issued", "issued", "issued", "issued", "skipped"]
-    assert all(r["credential_url"].startswith("http://127.0.0.1:5000/credentials/") for r in rows[:4])
+    # Issue 15, must show 4: for French spreadsheets (BOM, semicolons), in the reader's language.
+    assert result.data.startswith(b"\xef\xbb\xbf")
+    rows = _spreadsheet_rows(result)
+    assert list(rows[0]) == ["Ligne", "E-mail", "Nom", "Résultat", "Adresse du badge", "Problème"]
+    assert [r["Résultat"] for r in rows] == ["Badge délivré"] * 4 + ["Ligne ignorée"]
+    assert all(r["Adresse du badge"].startswith("http://127.0.0.1:5000/credentials/") for r in rows[:4])
+    assert "None" not in {v for r in rows for v in r.values()} and rows[4]["Problème"]
+    english = _spreadsheet_rows(client.get(job_url + "/result.csv?lang=en"))
+    assert list(english[0]) == ["Line", "E-mail", "Name", "Result", "Address of the badge", "Problem"]
+    assert [r["Result"] for r in english] == ["Badge issued"] * 4 + ["Line skipped"]
+    # Every list exports the same way, with its own columns; a template to fill in is offered.
+    for path, columns in (
+        (
+            "/dashboard/cec-ouest/credentials.csv",
+            ["Délivré le", "Badge", "Titulaire", "Statut", "Motif", "Adresse du badge"],
+        ),
+        (
+            "/dashboard/cec-ouest/badges.csv",
+            ["Nom", "Type de badge", "Publié", "Dernière modification", "Page publique"],
+        ),
+        ("/dashboard/cec-ouest/bulk/template.csv", ["email", "name", "evidence_url", "narrative"]),
+    ):
+        listed = _spreadsheet_rows(client.get(path))
+        assert listed and list(listed[0]) == columns, (path, listed[:1])
+    assert len(_spreadsheet_rows(client.get("/dashboard/cec-ouest/credentials.csv"))) >= 4
 
     # Confirming the same upload twice is refused (the file is gone); bad job ids are 404.
     again = client.post(
@@ -495,6 +517,13 @@ def test_bulk_dry_run_fix_confirm_progress_and_result(app, badger, client, partn
     assert again.status_code == 302 and again.headers["Location"].endswith("/bulk")
     assert client.get("/dashboard/cec-ouest/jobs/not-a-job").status_code == 404
     assert client.get("/dashboard/cec-ouest/jobs/00000000-0000-4000-8000-000000000000/progress").status_code == 404
+
+
+def _spreadsheet_rows(response) -> list[dict]:
+    """A CSV read as a French spreadsheet reads it: UTF-8 with BOM, semicolons."""
+    assert response.status_code == 200 and response.mimetype == "text/csv", response.data[:200]
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_bulk_unreadable_file_rerenders(client, partner):
