@@ -33,6 +33,9 @@ class Issuer(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Public pages (migration 0009): show how many people hold each badge class; off unless chosen.
     show_holder_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # LinkedIn's numeric company id: "Add to profile" then links the certification to the
+    # partner's LinkedIn page (its logo on the member's profile). None: the name is sent.
+    linkedin_organization_id: Mapped[str | None] = mapped_column(String(20), default=None)
 
     keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", order_by="IssuerKey.created_at")
 

@@ -19,6 +19,7 @@ from badger.core import audit
 from badger.core.app import Badger
 from badger.core.db import Session
 from badger.credentials.dates import parse_datetime
+from badger.errors import InvalidInput
 from badger.issuance import repository as repo
 from badger.issuance.models import Credential
 from badger.issuers import service as issuers
@@ -41,6 +42,7 @@ __all__ = [
     "achievement_view",
     "partners",
     "verify_view",
+    "set_linkedin_organization",
     "input_error",
     "INPUT_ERRORS",
 ]
@@ -48,7 +50,7 @@ __all__ = [
 # LinkedIn "Add to Profile" for certifications (LinkedIn's "Add to Profile for Certifications"
 # developer documentation, addtoprofile.linkedin.com): a plain link, no API key, the member
 # confirms on LinkedIn. Parameters: startTask=CERTIFICATION_NAME, name, organizationId (a LinkedIn
-# company id; Badger stores none) or organizationName, issueYear, issueMonth, expirationYear,
+# company id: issuers.linkedin_organization_id) or organizationName, issueYear, issueMonth, expirationYear,
 # expirationMonth (months 1-12), certUrl, certId.
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
@@ -174,10 +176,23 @@ def endorsements(*documents) -> list[dict]:
 
 
 def linkedin_add_url(
-    *, name: str, organization: str, issued: datetime | None, expires: datetime | None, cert_url: str, cert_id: str
+    *,
+    name: str,
+    organization: str,
+    issued: datetime | None,
+    expires: datetime | None,
+    cert_url: str,
+    cert_id: str,
+    organization_id: str | None = None,
 ) -> str:
-    """The LinkedIn "Add to Profile" link for one certification (see LINKEDIN_ADD)."""
-    params = {"startTask": "CERTIFICATION_NAME", "name": name, "organizationName": organization}
+    """The LinkedIn "Add to Profile" link for one certification (see LINKEDIN_ADD): with the
+    partner's LinkedIn company id when it gave one (the profile then shows its logo), else
+    its name."""
+    params = {"startTask": "CERTIFICATION_NAME", "name": name}
+    if organization_id:
+        params["organizationId"] = organization_id
+    else:
+        params["organizationName"] = organization
     if issued is not None:
         params.update(issueYear=str(issued.year), issueMonth=str(issued.month))
     if expires is not None:
@@ -269,6 +284,7 @@ def credential_view(app: Badger, session: Session, row: Credential, *, count: bo
             expires=valid_until,
             cert_url=public_url,
             cert_id=row.id,
+            organization_id=issuer_row.linkedin_organization_id if issuer_row is not None else None,
         ),
     )
 
@@ -456,3 +472,27 @@ def verify_view(app: Badger, session: Session, result: VerificationResult, lang:
                 view["status_reason"] = row.status_reason
                 view["status_date"] = row.status_changed_at
     return view
+
+
+_LINKEDIN_ID = re.compile(r"^[0-9]{1,20}$")
+
+
+def set_linkedin_organization(
+    app: Badger, session: Session, issuer: Issuer, value: str | None, *, actor: audit.Actor
+) -> None:
+    """The partner's LinkedIn company id (digits, as in linkedin.com/company/<id>/admin), or
+    None to send its name instead; audited. Raises InvalidInput for anything but digits."""
+    value = (value or "").strip() or None
+    if value is not None and not _LINKEDIN_ID.match(value):
+        raise InvalidInput("a LinkedIn organisation id is a number", code="issuer.invalid_linkedin_id")
+    issuer.linkedin_organization_id = value
+    session.flush()
+    audit.record(
+        app,
+        session,
+        issuer_id=issuer.id,
+        actor=actor,
+        action="issuer.linkedin",
+        target=issuer.slug,
+        detail={"linkedin": value},
+    )

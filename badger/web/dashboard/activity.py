@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "email_template.update": _l("E-mail wording changed"),
     "email_template.reset": _l("E-mail wording reset"),
     "issuer.show_holder_count": _l("Holder counts shown or hidden"),
+    "issuer.linkedin": _l("LinkedIn organisation id changed"),
 }
 # The kinds of the filter: an action's prefix (before the dot).
 KINDS = {
@@ -110,6 +111,7 @@ DETAIL_LABELS = {
     "rule": _l("Rule"),
     "required": _l("Required"),
     "owner": _l("Owner"),
+    "linkedin": _l("LinkedIn organisation id"),
 }
 _ROLE_LABELS = {"viewer": _l("Viewer"), "issuer": _l("Issuer"), "owner": _l("Owner")}
 _STATUS_LABELS = {"active": _l("Active"), "revoked": _l("Revoked"), "suspended": _l("Suspended")}

@@ -17,6 +17,7 @@ from badger.accounts import service as accounts
 from badger.accounts import tokens as api_tokens
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuers import service as issuers
+from badger.public import service as public_pages
 from badger.web.accounts.forms import InviteForm, RotateKeysForm, TokenForm
 from badger.web.auth import (
     login_required,
@@ -245,6 +246,7 @@ def _keys_page(form: RotateKeysForm, status: int = 200):
             for k in sorted(issuer.keys, key=lambda k: (not k.active, k.created_at), reverse=False)
         ]
         did, can_rotate = issuer.did, not issuer.did.startswith("did:key:")
+        profile = {"linkedin": issuer.linkedin_organization_id or "", "show_holders": issuer.show_holder_count}
     return render(
         "dashboard/keys.html",
         status,
@@ -252,6 +254,7 @@ def _keys_page(form: RotateKeysForm, status: int = 200):
         keys=keys,
         did=did,
         can_rotate=can_rotate,
+        profile=profile,
         did_url=url_for("public.issuer_did", slug=g.issuer.slug) if "public.issuer_did" in _views() else None,
     )
 
@@ -264,6 +267,31 @@ def _views():
 @membership_required("owner")
 def keys(slug):
     return _keys_page(RotateKeysForm())
+
+
+@bp.post("/<slug>/profile")
+@membership_required("owner")
+def public_profile(slug):
+    """The partner's public profile choices: its LinkedIn organisation id (the certification
+    then shows its logo on LinkedIn) and whether its pages show holder counts."""
+    form = RotateKeysForm()  # only for its CSRF token check
+    if not form.csrf_token.validate(form):
+        return _keys_page(RotateKeysForm(), 400)
+    app = badger_app()
+    try:
+        with app.transaction() as session:
+            issuer = issuers.get_issuer(session, slug)
+            public_pages.set_linkedin_organization(
+                app, session, issuer, request.form.get("linkedin"), actor=current_user.actor
+            )
+            show = request.form.get("show_holders") == "on"
+            if show != issuer.show_holder_count:
+                public_pages.set_show_holder_count(app, session, issuer, show, actor=current_user.actor)
+    except InvalidInput:
+        flash(_("A LinkedIn organisation id is a number (linkedin.com/company/12345678)."), "error")
+        return redirect(url_for("staff.keys", slug=slug))
+    flash(_("Public profile saved."), "success")
+    return redirect(url_for("staff.keys", slug=slug))
 
 
 @bp.post("/<slug>/keys/rotate")

@@ -667,3 +667,31 @@ def test_dashboard_pages_are_valid_html5_and_french(app, badger, client, partner
     assert (
         "Check before issuing" in pages["bulk-dry-run.en"] and "Vérifier avant de délivrer" in pages["bulk-dry-run.fr"]
     )
+
+
+def test_linkedin_organisation_id_goes_into_add_to_profile(app, badger, partner):
+    """Issue 15: a partner's LinkedIn organisation id (set by an owner on the keys page) makes
+    "Add to profile" name the organisation by id (LinkedIn then shows its logo)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    owner = login(app.test_client(), "owner")
+    page = owner.get("/dashboard/cec-ouest/keys").get_data(as_text=True)
+    refused = owner.post("/dashboard/cec-ouest/profile", data={"csrf_token": _csrf(page), "linkedin": "acme"})
+    assert refused.status_code == 302
+    saved = owner.post("/dashboard/cec-ouest/profile", data={"csrf_token": _csrf(page), "linkedin": "12345678"})
+    assert saved.status_code == 302
+    issuer = login(app.test_client(), "issuer")
+    badge_id = create_badge(issuer)
+    publish(issuer, badge_id)
+    post_form(issuer, "/dashboard/cec-ouest/issue", {"achievement": badge_id, "email": "lina@example.org"})
+    from badger.issuance import issuing
+    from badger.issuers import service as issuers_service
+
+    with badger.transaction() as session:
+        row = issuing.list_credentials(badger, session, issuer=issuers_service.get_issuer(session, "cec-ouest"))[0]
+    html = app.test_client().get(f"/credentials/{row.id}").get_data(as_text=True)
+    href = re.search(r'id="linkedin" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    params = parse_qs(urlsplit(href).query)
+    assert params["organizationId"] == ["12345678"] and "organizationName" not in params
+    audit_page = owner.get("/dashboard/cec-ouest/audit").get_data(as_text=True)
+    assert "Identifiant LinkedIn modifié" in audit_page
