@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_date
@@ -73,7 +74,9 @@ def test_certificate_pdf_carries_holder_badge_date_url_and_a_qr_of_the_url(badge
     text = " ".join(reader.pages[0].extract_text().split())
     url = badger.url("credentials", row.id)
     document = json.loads(row.document)
-    awarded = date.fromisoformat(document["validFrom"][:10])
+    # The pages show dates in the instance's time zone (badger.web.i18n: Europe/Paris).
+    valid_from = datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
+    awarded = valid_from.astimezone(ZoneInfo("Europe/Paris")).date()
     date_text = format_date(awarded, "long", locale=lang)  # "3 décembre 2026", "December 3, 2026"
     assert "Élodie Le Goff" in text
     assert document["credentialSubject"]["achievement"]["name"] in text
