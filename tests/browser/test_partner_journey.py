@@ -157,8 +157,10 @@ def test_partner_journey(live_server, staff, browser, page, phone_page, screensh
     screenshot(page, "partner-journey/08-bulk-job-finished")
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le résultat (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
-    assert [r["outcome"] for r in rows] == ["issued"] * 5
+    # For French spreadsheets (issue 15): BOM, semicolons, French headers and values.
+    text = Path(download.value.path()).read_text("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert [r["Résultat"] for r in rows] == ["Badge délivré"] * 5
 
     # The credentials list, on a phone too.
     page.goto(f"{dash}/credentials")
