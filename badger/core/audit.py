@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from badger.core import audit_repository as repo
 from badger.core.app import Badger, xsd_datetime
@@ -22,7 +23,7 @@ from badger.core.audit_models import AuditEvent
 from badger.core.csv_export import csv_chunks
 from badger.core.db import Session
 
-__all__ = ["Actor", "SYSTEM", "CLI", "record", "record_many", "events", "export_csv", "CSV_COLUMNS"]
+__all__ = ["Actor", "SYSTEM", "CLI", "record", "record_many", "events", "actors", "export_csv", "CSV_COLUMNS"]
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,37 @@ def record_many(
 
 
 def events(
-    session: Session, issuer_id: str | None, *, action: str | None = None, limit: int | None = 100, offset: int = 0
+    session: Session,
+    issuer_id: str | None,
+    *,
+    action: str | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+    prefix: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[dict]:
-    """Newest first, as plain dicts for pages and APIs."""
-    return [_as_dict(e) for e in repo.events(session, issuer_id, action=action, limit=limit, offset=offset)]
+    """Newest first, as plain dicts for pages and APIs. Filters: ``action`` (exact),
+    ``prefix`` (every "<prefix>.*" action), ``actor`` (an actor id), ``since`` / ``until``
+    (instants; until excluded)."""
+    rows = repo.events(
+        session,
+        issuer_id,
+        action=action,
+        limit=limit,
+        offset=offset,
+        prefix=prefix,
+        actor=actor,
+        since=since,
+        until=until,
+    )
+    return [_as_dict(e) for e in rows]
+
+
+def actors(session: Session, issuer_id: str) -> list[tuple[str, str | None]]:
+    """Who appears in a partner's log: (actor id, its latest label)."""
+    return repo.actors(session, issuer_id)
 
 
 def _as_dict(event: AuditEvent) -> dict:

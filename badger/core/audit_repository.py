@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from badger.core.audit_models import AuditEvent
 
-__all__ = ["add_event", "events", "count_events"]
+__all__ = ["add_event", "events", "count_events", "actors"]
 
 
 def add_event(session: Session, event: AuditEvent) -> None:
@@ -24,20 +24,48 @@ def add_events(session: Session, events: list[AuditEvent]) -> None:
     session.flush()
 
 
-def _of(issuer_id: str | None, action: str | None):
+def _of(issuer_id: str | None, action: str | None, **filters):
+    """``filters``: prefix (actions "<prefix>.*"), actor (its id), since / until (instants,
+    until excluded); None means no filter."""
     query = select(AuditEvent)
     if issuer_id is not None:
         query = query.where(AuditEvent.issuer_id == issuer_id)
     if action is not None:
         query = query.where(AuditEvent.action == action)
+    if filters.get("prefix"):
+        query = query.where(AuditEvent.action.startswith(filters["prefix"] + ".", autoescape=True))
+    if filters.get("actor"):
+        query = query.where(AuditEvent.actor == filters["actor"])
+    if filters.get("since") is not None:
+        query = query.where(AuditEvent.at >= filters["since"])
+    if filters.get("until") is not None:
+        query = query.where(AuditEvent.at < filters["until"])
     return query
 
 
+def actors(session: Session, issuer_id: str) -> list[tuple[str, str | None]]:
+    """The distinct (actor, latest label) of a partner's log, for the filter."""
+    query = (
+        select(AuditEvent.actor, func.max(AuditEvent.actor_label))
+        .where(AuditEvent.issuer_id == issuer_id)
+        .group_by(AuditEvent.actor)
+        .order_by(AuditEvent.actor)
+    )
+    return [(a, label) for a, label in session.execute(query)]
+
+
 def events(
-    session: Session, issuer_id: str | None, *, action: str | None = None, limit: int | None = None, offset: int = 0
+    session: Session,
+    issuer_id: str | None,
+    *,
+    action: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    **filters,
 ) -> Iterator[AuditEvent]:
-    """Newest first; ``issuer_id=None`` means every partner (platform administrators)."""
-    query = _of(issuer_id, action).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset(offset)
+    """Newest first; ``issuer_id=None`` means every partner (platform administrators);
+    ``filters`` as in _of."""
+    query = _of(issuer_id, action, **filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return session.scalars(query.execution_options(yield_per=500))

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import segno
 
-__all__ = ["qr_png", "qr_svg"]
+__all__ = ["qr_png", "qr_svg", "qr_print_png", "PRINT_PX"]
 
 _ERROR_LEVEL = "m"  # ~15 % of the symbol may be damaged (printed on paper, photographed)
 _BORDER = 4  # the quiet zone ISO/IEC 18004 asks for
@@ -26,6 +26,21 @@ def qr_png(url: str, scale: int = 6) -> bytes:
     """PNG bytes of a QR code encoding ``url``. Raises ValueError if ``url`` cannot fit."""
     out = io.BytesIO()
     _symbol(url).save(out, kind="png", scale=scale, border=_BORDER)
+    return out.getvalue()
+
+
+PRINT_PX = 1000  # a QR for print: at least 1000 px wide (about 8.5 cm at 300 dpi)
+
+
+@lru_cache(maxsize=256)
+def qr_print_png(url: str, min_px: int = PRINT_PX) -> bytes:
+    """PNG bytes of the QR code of ``url`` at least ``min_px`` pixels wide: whole pixels per
+    module (no resampling blur), the smallest scale that reaches ``min_px``."""
+    symbol = _symbol(url)
+    width, _ = symbol.symbol_size(scale=1, border=_BORDER)
+    scale = -(-min_px // width)  # ceiling division
+    out = io.BytesIO()
+    symbol.save(out, kind="png", scale=scale, border=_BORDER)
     return out.getvalue()
 
 

@@ -37,6 +37,9 @@ class Issuer(Base):
     # published 1EdTech schema), or "vc2", revocation and suspension entries (VC 2.0 §4.10,
     # an array other OB validators refuse). See badger.issuance.status_lists.
     status_form: Mapped[str] = mapped_column(String(8), default="ob3", server_default="ob3")
+    # LinkedIn's numeric company id: "Add to profile" then links the certification to the
+    # partner's LinkedIn page (its logo on the member's profile). None: the name is sent.
+    linkedin_organization_id: Mapped[str | None] = mapped_column(String(20), default=None)
 
     keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", order_by="IssuerKey.created_at")
 

@@ -22,6 +22,8 @@ import json
 import zipfile
 from typing import cast
 
+from babel.dates import format_date
+
 from badger.achievements.images import PNG_TYPE, achievement_image
 from badger.achievements.models import Achievement
 from badger.baking import bake_png, bake_svg
@@ -34,6 +36,7 @@ from badger.issuance.models import Credential
 from badger.issuers.models import Issuer
 from badger.issuers.service import slugify
 from badger.mail import outbox as mail
+from badger.mail import render as texts
 from badger.programmes import pathways
 from badger.programmes import repository as repo
 from badger.programmes.links import _hash, _token, new_link_row
@@ -120,7 +123,8 @@ def page(app: Badger, session: Session, token: str) -> dict:
     "issuer", "issuer_slug", "status", "status_reason", "issued_at", "format", "image_url"}],
     "pathways": [progress dicts + "issuer"], "export_url"}``. Raises NotFound."""
     link = find(app, session, token)
-    rows = repo.credentials_of(session, link.recipient_lookup)
+    # Newest first (issue 15: the learner reads their badges by date).
+    rows = sorted(repo.credentials_of(session, link.recipient_lookup), key=lambda r: r.issued_at, reverse=True)
     credentials, name, issuer_ids, achievement_ids = [], None, [], set()
     for row in rows:
         document = json.loads(row.document)
@@ -141,6 +145,7 @@ def page(app: Badger, session: Session, token: str) -> dict:
                 "status": row.status,
                 "status_reason": row.status_reason,
                 "issued_at": xsd_datetime(row.issued_at),
+                "issued_on": row.issued_at,
                 "format": row.format,
                 "image_url": app.url("achievements", achievement.id, "image"),
             }
@@ -164,14 +169,34 @@ def page(app: Badger, session: Session, token: str) -> dict:
     }
 
 
-def export_zip(app: Badger, session: Session, token: str) -> tuple[bytes, str]:
-    """-> (ZIP bytes, file name): every credential of the learner, signed as stored, with its
-    baked image (module docstring). Raises NotFound."""
+def N_(message: str) -> str:  # noqa: N802 -- the gettext marker: extracted, translated later
+    return message
+
+
+# The ZIP's README, in the learner's language (gettext domain "emails": catalogues that load
+# without Flask, badger.mail.render).
+_README = (
+    N_("Your Open Badges"),
+    N_(
+        "Each badge is here three times: the signed badge (.json, or .jwt), and its image (.png)"
+        " with the signed badge inside it. Keep them: anyone can check them on a verification page"
+        " or add them to a wallet, without this website."
+    ),
+)
+_STATUS_WORDS = {"active": N_("valid"), "revoked": N_("revoked"), "suspended": N_("suspended")}
+
+
+def export_zip(app: Badger, session: Session, token: str, lang: str = "fr") -> tuple[bytes, str]:
+    """-> (ZIP bytes, file name): every credential of the learner, newest first, signed as
+    stored, with its baked image (module docstring), and a README.txt in ``lang`` (fr, en).
+    Raises NotFound."""
     link = find(app, session, token)
+    lang = lang if lang in ("fr", "en") else "fr"
     buffer = io.BytesIO()
     lines = []
+    rows = sorted(repo.credentials_of(session, link.recipient_lookup), key=lambda r: r.issued_at, reverse=True)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for row in repo.credentials_of(session, link.recipient_lookup):
+        for row in rows:
             achievement = session.get(Achievement, row.achievement_id)
             assert achievement is not None  # row.achievement_id is a foreign key
             stem = f"{slugify(achievement.name)[:48].strip('-') or 'badge'}-{row.id[:8]}"
@@ -184,8 +209,11 @@ def export_zip(app: Badger, session: Session, token: str) -> tuple[bytes, str]:
                 archive.writestr(f"{stem}.png", bake_png(image, payload))
             else:
                 archive.writestr(f"{stem}.svg", bake_svg(image, payload))
-            lines.append(f"{stem}: {achievement.name} ({row.status}) {app.url('credentials', row.id)}")
-        archive.writestr("README.txt", "Open Badges 3.0\n\n" + "\n".join(lines) + "\n")
+            status = texts.gettext(lang, _STATUS_WORDS.get(row.status, row.status))
+            when = format_date(row.issued_at, "long", locale=lang)
+            lines.append(f"- {achievement.name} ({when}, {status})\n  {stem}.*\n  {app.url('credentials', row.id)}")
+        title, body = (texts.gettext(lang, m) for m in _README)
+        archive.writestr("README.txt", f"{title}\n\n{body}\n\n" + "\n".join(lines) + "\n")
     return buffer.getvalue(), f"badges-{xsd_datetime(app.clock())[:10]}.zip"
 
 

@@ -16,12 +16,12 @@ from typing import cast
 from urllib.parse import urlencode, urlsplit
 
 from badger.achievements import service as achievements
-from badger.achievements.images import PNG_TYPE, SVG_TYPE, achievement_image
 from badger.achievements.models import Achievement
 from badger.core import audit
 from badger.core.app import Badger
 from badger.core.db import Session
 from badger.credentials.dates import parse_datetime
+from badger.errors import InvalidInput
 from badger.issuance import repository as repo
 from badger.issuance.models import Credential
 from badger.issuers import service as issuers
@@ -42,12 +42,17 @@ __all__ = [
     "holder_counts",
     "set_show_holder_count",
     "achievement_view",
+    "partners",
+    "verify_view",
+    "set_linkedin_organization",
+    "input_error",
+    "INPUT_ERRORS",
 ]
 
 # LinkedIn "Add to Profile" for certifications (LinkedIn's "Add to Profile for Certifications"
 # developer documentation, addtoprofile.linkedin.com): a plain link, no API key, the member
 # confirms on LinkedIn. Parameters: startTask=CERTIFICATION_NAME, name, organizationId (a LinkedIn
-# company id; Badger stores none) or organizationName, issueYear, issueMonth, expirationYear,
+# company id: issuers.linkedin_organization_id) or organizationName, issueYear, issueMonth, expirationYear,
 # expirationMonth (months 1-12), certUrl, certId.
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
@@ -173,10 +178,23 @@ def endorsements(*documents) -> list[dict]:
 
 
 def linkedin_add_url(
-    *, name: str, organization: str, issued: datetime | None, expires: datetime | None, cert_url: str, cert_id: str
+    *,
+    name: str,
+    organization: str,
+    issued: datetime | None,
+    expires: datetime | None,
+    cert_url: str,
+    cert_id: str,
+    organization_id: str | None = None,
 ) -> str:
-    """The LinkedIn "Add to Profile" link for one certification (see LINKEDIN_ADD)."""
-    params = {"startTask": "CERTIFICATION_NAME", "name": name, "organizationName": organization}
+    """The LinkedIn "Add to Profile" link for one certification (see LINKEDIN_ADD): with the
+    partner's LinkedIn company id when it gave one (the profile then shows its logo), else
+    its name."""
+    params = {"startTask": "CERTIFICATION_NAME", "name": name}
+    if organization_id:
+        params["organizationId"] = organization_id
+    else:
+        params["organizationName"] = organization
     if issued is not None:
         params.update(issueYear=str(issued.year), issueMonth=str(issued.month))
     if expires is not None:
@@ -245,7 +263,7 @@ def page_result(app: Badger, session: Session, row: Credential) -> VerificationR
         hit = _RESULTS.get(key)
     if hit is not None and hit[0] <= now < hit[0] + RESULT_TTL:
         return hit[1]
-    result = verifying.verify_credential(app, session, row.jwt or row.document)
+    result = verifying.verify_credential(app, session, row.jwt or row.document, count=False)
     with _RESULTS_LOCK:
         _RESULTS[key] = (now, result)
         while len(_RESULTS) > _RESULTS_MAX:
@@ -263,14 +281,13 @@ def on_status_changed(*, app: Badger, credential: Credential, **_payload: object
 
 def credential_view(app: Badger, session: Session, row: Credential) -> CredentialView:
     """Everything the credential page, its print view and its share metadata show. The status
-    is the same verification the API answers with (verifying.verify_credential)."""
+    is the same verification the API answers with (verifying.verify_credential); a page view
+    is not counted as a verification unless ``count`` says so."""
     document = json.loads(row.document)
     subject = _first(document.get("credentialSubject")) or {}
     achievement = cast(dict, subject.get("achievement")) if isinstance(subject.get("achievement"), dict) else {}
     issuer_doc = document.get("issuer") if isinstance(document.get("issuer"), dict) else {"id": document.get("issuer")}
     issuer_row = issuers.get_issuer_by_did(session, issuer_doc.get("id") or "")
-    achievement_row = achievements.get_achievement(session, row.achievement_id)
-    _, image_type, _ = achievement_image(achievement_row)
     recipient_name = next(
         (
             i.get("identityHash")
@@ -285,9 +302,9 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
     issued_on = _moment(document.get("validFrom")) or row.issued_at
     valid_until = _moment(document.get("validUntil"))
     public_url = app.url("credentials", row.id)
-    # The image a link preview shows: the baked PNG when the class image is a PNG (the same
-    # picture, with the credential inside), else the class image itself.
-    image_url = public_url + ".png" if image_type == PNG_TYPE else app.url("achievements", row.achievement_id, "image")
+    # The image a link preview shows: the 1200x630 PNG share card (badger.public.rendering),
+    # whatever the class image's format (previews do not draw SVG).
+    image_url = public_url + "/card.png"
     profile = _current_profile(session, issuer_row)
     return CredentialView(
         id=row.id,
@@ -308,8 +325,8 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
         status_reason=row.status_reason if state in ("revoked", "suspended") and row.status_reason else None,
         result=result,
         has_jwt=row.jwt is not None,
-        has_png=image_type == PNG_TYPE,
-        has_svg=image_type == SVG_TYPE,
+        has_png=True,  # every credential is baked both ways (badger.public.rendering)
+        has_svg=True,
         image_url=image_url,
         linkedin_url=linkedin_add_url(
             name=achievement.get("name") or "Badge",
@@ -318,6 +335,7 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
             expires=valid_until,
             cert_url=public_url,
             cert_id=row.id,
+            organization_id=issuer_row.linkedin_organization_id if issuer_row is not None else None,
         ),
     )
 
@@ -383,4 +401,149 @@ def set_show_holder_count(app: Badger, session: Session, issuer: Issuer, show: b
         action="issuer.show_holder_count",
         target=issuer.slug,
         detail={"show": bool(show)},
+    )
+
+
+def partners(session: Session, lang: str = "fr") -> list[dict]:
+    """The home page's partners, by name, each with its published badge classes (name and
+    texts in ``lang``) and holder counts when the partner shows them."""
+    out = []
+    for issuer in sorted(issuers.list_issuers(session), key=lambda i: i.name.casefold()):
+        counts = holder_counts(session, issuer)
+        classes = [
+            {
+                "id": row.id,
+                **achievements.texts(row, lang),
+                "holders": None if counts is None else counts.get(row.id, 0),
+            }
+            for row in achievements.list_achievements(session, issuer)
+        ]
+        out.append(
+            {
+                "slug": issuer.slug,
+                "name": issuer.name,
+                "description": issuer.description,
+                "image_url": issuer.image_url if _http(issuer.image_url) else None,
+                "badge_classes": classes,
+            }
+        )
+    return out
+
+
+# The format check failed: what was given is not a badge at all (text, a photo, broken JSON).
+# The verify page answers it as an input error, not as an untrustworthy badge.
+INPUT_ERRORS = frozenset(
+    {
+        "format.unrecognised",
+        "format.invalid_json",
+        "format.not_baked",
+        "format.image_too_large",
+        "format.invalid_image",
+        "format.too_large",
+    }
+)
+# Checks whose failure leaves the signed content trustworthy: the badge is authentic but
+# revoked, suspended, expired or not valid yet; its facts may be shown, with the state.
+_STATE_CHECKS = frozenset({"status", "dates"})
+
+
+def input_error(result: VerificationResult) -> str | None:
+    """The format code when what was given is not a badge at all, else None."""
+    check = result.check("format")
+    return check.code if check is not None and check.status == "failed" and check.code in INPUT_ERRORS else None
+
+
+def _image_of(achievement: dict) -> str | None:
+    image = achievement.get("image")
+    url = image.get("id") if isinstance(image, dict) else image
+    if isinstance(url, str) and (url.startswith("https://") or url.startswith("data:image/")):
+        return url
+    return None
+
+
+def verify_view(app: Badger, session: Session, result: VerificationResult, lang: str = "fr") -> dict:
+    """What the verify page may state about a verified (or authentic but revoked, suspended,
+    expired) badge: holder's name as the credential gives it, badge image, description,
+    criteria, issuer and how Badger knows it, and for a revoked or suspended badge of this
+    instance the reason and date. ``trusted`` is false when a check other than status and
+    dates failed (the signature, the issuer, the model...): then nothing of the document is
+    a fact, and only ``claimed_url`` (the page the document says it has, shown as a claim) is
+    given."""
+    credential = result.credential if isinstance(result.credential, dict) else {}
+    failed = [c for c in result.checks if c.status == "failed"]
+    trusted = bool(credential) and all(c.check in _STATE_CHECKS for c in failed)
+    claimed = credential.get("id")
+    view: dict = {
+        "trusted": trusted,
+        "state": state_of(result),
+        "claimed_url": claimed if _http(claimed) and not trusted else None,
+    }
+    if not trusted:
+        return view
+    first = _first(credential.get("credentialSubject"))
+    subject: dict = first if isinstance(first, dict) else {}
+    achievement: dict = subject["achievement"] if isinstance(subject.get("achievement"), dict) else {}
+    issuer_doc: dict = (
+        credential["issuer"] if isinstance(credential.get("issuer"), dict) else {"id": credential.get("issuer")}
+    )
+    holder = next(
+        (
+            i.get("identityHash")
+            for i in subject.get("identifier") or []
+            if isinstance(i, dict) and i.get("identityType") == "name" and i.get("hashed") is False
+        ),
+        None,
+    ) or (subject.get("name") if isinstance(subject.get("name"), str) else None)
+    criteria: dict = achievement["criteria"] if isinstance(achievement.get("criteria"), dict) else {}
+    view.update(
+        holder=holder if isinstance(holder, str) else None,
+        name=achievement.get("name") if isinstance(achievement.get("name"), str) else None,
+        description=achievement.get("description") if isinstance(achievement.get("description"), str) else None,
+        criteria=criteria.get("narrative") if isinstance(criteria.get("narrative"), str) else None,
+        image_url=_image_of(achievement),
+        issuer_name=_name_of(issuer_doc),
+        issuer_id=issuer_doc.get("id") if isinstance(issuer_doc.get("id"), str) else None,
+        issuer_url=issuer_doc.get("url") if _http(issuer_doc.get("url")) else None,
+        issuer_slug=None,
+        page_url=claimed if _http(claimed) else None,
+        valid_from=_moment(credential.get("validFrom") or credential.get("issuanceDate")),
+        valid_until=_moment(credential.get("validUntil") or credential.get("expirationDate")),
+        status_reason=None,
+        status_date=None,
+    )
+    partner = issuers.get_issuer_by_did(session, view["issuer_id"] or "")
+    if partner is not None:  # one of this instance's partners: its page, and the class image we hold
+        view["issuer_slug"] = partner.slug
+    own = app.base_url + "/credentials/"
+    if isinstance(claimed, str) and claimed.startswith(own):
+        row = session.get(Credential, claimed[len(own) :])
+        if row is not None and row.issuer_id == (partner.id if partner else None):
+            view["image_url"] = app.url("achievements", row.achievement_id, "image")
+            if view["state"] in ("revoked", "suspended"):
+                view["status_reason"] = row.status_reason
+                view["status_date"] = row.status_changed_at
+    return view
+
+
+_LINKEDIN_ID = re.compile(r"^[0-9]{1,20}$")
+
+
+def set_linkedin_organization(
+    app: Badger, session: Session, issuer: Issuer, value: str | None, *, actor: audit.Actor
+) -> None:
+    """The partner's LinkedIn company id (digits, as in linkedin.com/company/<id>/admin), or
+    None to send its name instead; audited. Raises InvalidInput for anything but digits."""
+    value = (value or "").strip() or None
+    if value is not None and not _LINKEDIN_ID.match(value):
+        raise InvalidInput("a LinkedIn organisation id is a number", code="issuer.invalid_linkedin_id")
+    issuer.linkedin_organization_id = value
+    session.flush()
+    audit.record(
+        app,
+        session,
+        issuer_id=issuer.id,
+        actor=actor,
+        action="issuer.linkedin",
+        target=issuer.slug,
+        detail={"linkedin": value},
     )

@@ -76,7 +76,13 @@ def fetch_credential_url(app: Badger, session: Session, url: str):
 
 
 def verify_credential(
-    app: Badger, session: Session, data, *, email: str | None = None, domain_linkage: bool = False
+    app: Badger,
+    session: Session,
+    data,
+    *,
+    email: str | None = None,
+    domain_linkage: bool = False,
+    count: bool = True,
 ) -> VerificationResult:
     """verify() with our resolvers, the clock, and Bitstring Status List checking.
 
@@ -84,7 +90,11 @@ def verify_credential(
     names (badger.verifying.linkage) and report it as ``credential.issuer.domainLinkage`` in the
     result's summary (``{"status": "linked" | "not_linked" | "invalid" | "unreachable" |
     "no_origin", "origin"}``). Off by default: pages that verify on every view must not wait on
-    a partner's web site."""
+    a partner's web site.
+
+    ``count`` false for a page that shows a credential's state (its public page, print view,
+    certificate): viewing a page is not someone verifying the badge, so partner statistics
+    count only real verifications (verify page, API, command line, VC-API)."""
     own_status = app.base_url + "/status/"
 
     def fetch_list(url: str) -> dict:
@@ -105,7 +115,8 @@ def verify_credential(
         return outcome
 
     result = verify(data, resolver=resolver, now=now, status=checker, email=email)
-    _count(app, session, result)
+    if count:
+        _count(app, session, result)
     if domain_linkage and result.credential is not None and isinstance(result.summary.get("issuer"), dict):
         linkage = issuer_linkage(app, result.credential, resolver)
         if linkage is not None:

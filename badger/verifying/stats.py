@@ -19,7 +19,7 @@ def overview(session: Session, issuer: Issuer) -> dict:
     Output: ``{"achievements": [{"id", "name", "issued", "active", "revoked", "suspended",
     "verifications", "verified"}, ...], "totals": {"issued", ..., "verified"}}``; ``id`` is the
     badge class UUID, ``verifications`` counts every check of one of its credentials (verify
-    page, API, command line, the credential's public page), ``verified`` those that passed.
+    page, API, command line, VC-API; not views of the credential's public page), ``verified`` those that passed.
     """
     verifications = verifying_repo.verification_counts(session, issuer.id)
     rows = []

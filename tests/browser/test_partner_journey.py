@@ -157,8 +157,10 @@ def test_partner_journey(live_server, staff, browser, page, phone_page, screensh
     screenshot(page, "partner-journey/08-bulk-job-finished")
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le résultat (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
-    assert [r["outcome"] for r in rows] == ["issued"] * 5
+    # For French spreadsheets (issue 15): BOM, semicolons, French headers and values.
+    text = Path(download.value.path()).read_text("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert [r["Résultat"] for r in rows] == ["Badge délivré"] * 5
 
     # The credentials list, on a phone too.
     page.goto(f"{dash}/credentials")
@@ -171,10 +173,13 @@ def test_partner_journey(live_server, staff, browser, page, phone_page, screensh
 
     # Revoke the one credential with a reason.
     page.goto(manage_url)
-    page.get_by_role("button", name="Révoquer", exact=True).click()  # no reason: refused, nothing changes
+    # Issue 15: a confirmation step first (no JavaScript: a <details> panel says what happens).
+    page.locator("#confirm-revoke summary").click()
+    assert "définitive" in page.inner_text("#confirm-revoke")
+    page.get_by_role("button", name="Oui, révoquer ce badge").click()  # no reason: refused, nothing changes
     assert page.locator("#reason-revoke").evaluate("el => !el.checkValidity()")
     page.fill("#reason-revoke", "Délivré par erreur : Morgane n'a pas animé cette session")
-    page.get_by_role("button", name="Révoquer", exact=True).click()
+    page.get_by_role("button", name="Oui, révoquer ce badge").click()
     page.wait_for_load_state()
     assert "Révoqué" in page.inner_text("#credential-status")
     assert "Délivré par erreur" in page.inner_text("#credential-reason")

@@ -42,7 +42,10 @@ def test_coordinator_confirms_and_learner_sees_badge_and_progress(live_server, p
     checkbox_id = page.locator("label", has_text="Hervé Le Du").first.get_attribute("for")
     assert page.locator(f"#{checkbox_id}").is_checked()
     screenshot(page, "programmes/attendance")
-    page.click("text=Confirmer et délivrer les badges")
+    # Issue 15: a confirmation step (a <details> panel) before issuing to the whole milestone.
+    page.locator("#confirm-milestone summary").click()
+    assert "délivré aux" in page.inner_text("#confirm-milestone")
+    page.locator("#confirm-milestone button[type=submit]").click()
     assert "Étape confirmée" in page.locator(".flash-success").first.inner_text()
 
     # The badge is issued by the bulk job in the server; the learner's page shows it.

@@ -200,7 +200,7 @@ def test_revoked_credential_is_explained(page, site, screenshot):
     assert banner.get_attribute("class").split() == ["banner", "ko"]
     text = banner.inner_text()
     assert "Badge révoqué" in text and "CEC Ouest 2023 a révoqué ce badge" in text
-    assert f"Motif indiqué par l'émetteur : {REASON}" in text
+    assert f"Motif indiqué par l'émetteur\u00a0: {REASON}" in text
     screenshot(page, "public/credential-revoked-fr-desktop")
     page.goto(f"{site['url']}/credentials/{site['revoked']}?lang=en")
     assert f"Reason given by the issuer: {REASON}" in page.locator("#status").inner_text()

@@ -202,10 +202,12 @@ def test_download_carries_the_issued_credential(issued, kind, fmt):
     assert payload == item["issued"]  # exactly what `badger issue` printed, i.e. what was signed
     status, _, served = issued["server"].get(f"{item['id']}.{'json' if fmt == 'ldp' else 'jwt'}")
     assert status == 200 and served.decode("utf-8").strip() == payload
-    # The other image kind is not offered for this class: a 404 problem, never a 500.
+    # The other image kind is served too (issue 15: an SVG rasterised, a PNG wrapped), with
+    # the same credential inside; test_independent_verifiers_accept_the_other_kind checks it.
     other = "png" if item["extension"] == "svg" else "svg"
-    status, headers, _ = issued["server"].get(f"{item['id']}.{other}", headers={"Accept": "application/json"})
-    assert status == 404 and headers["Content-Type"].startswith("application/problem+json")
+    status, headers, body = issued["server"].get(f"{item['id']}.{other}")
+    assert status == 200 and headers["Content-Type"].startswith(f"image/{'svg+xml' if other == 'svg' else 'png'}")
+    assert unbake(body) == (other, payload)
 
 
 @pytest.mark.parametrize("kind,fmt", CASES)
@@ -237,6 +239,25 @@ def test_independent_verifiers_accept_the_unbaked_json(issued):
     dcc_results = node.run_node_many("dcc-verify.mjs", [{"credential": c, "live": [origin]} for c in credentials])
     for kind, dcc in zip(KINDS, dcc_results, strict=True):
         assert dcc["verified"] and dcc["signatureValid"], (kind, dcc["errors"])
+
+
+def test_independent_verifiers_accept_the_other_kind(issued):
+    """Issue 15, must show 2: for the SVG class and the PNG class, the baked image in the other
+    format (PNG rasterised from the SVG, SVG wrapping the PNG) carries a credential that
+    Digital Bazaar's vc and DCC's verifier-core verify against the running server."""
+    server, origin = issued["server"], issued["server"].url
+    credentials = []
+    for kind in ("svg", "png"):
+        other = "png" if kind == "svg" else "svg"
+        status, _, body = server.get(f"{issued['items'][(kind, 'ldp')]['id']}.{other}")
+        assert status == 200
+        found, payload = unbake(body)
+        assert found == other
+        credentials.append(json.loads(payload))
+    for db in node.run_node_many("db-verify.mjs", [{"credential": c, "live": [origin]} for c in credentials]):
+        assert db["verified"], db["errors"]
+    for dcc in node.run_node_many("dcc-verify.mjs", [{"credential": c, "live": [origin]} for c in credentials]):
+        assert dcc["verified"] and dcc["signatureValid"], dcc["errors"]
 
 
 def test_jose_verifies_the_unbaked_jwt_with_the_published_key(issued):

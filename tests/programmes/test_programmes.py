@@ -256,6 +256,13 @@ def test_learner_page_export_and_rotation(badger, cec, client):
     names = zipfile.ZipFile(io.BytesIO(export.data)).namelist()
     assert len([n for n in names if n.endswith(".json")]) == 2 and len([n for n in names if n.endswith(".jwt")]) == 1
     assert len([n for n in names if n.endswith((".png", ".svg"))]) == 2 and "README.txt" in names
+    # Issue 15: the README speaks the learner's language; the page shows French dates.
+    readme = zipfile.ZipFile(io.BytesIO(export.data)).read("README.txt").decode("utf-8")
+    assert readme.startswith("Vos Open Badges") and "valide" in readme
+    english = zipfile.ZipFile(io.BytesIO(client.get(path + "/export.zip?lang=en").data)).read("README.txt")
+    assert english.decode("utf-8").startswith("Your Open Badges")
+    months = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+    assert any(f" {month} " in html for month in months)
     rotated = client.post(path + "/rotate", data={"csrf_token": _csrf(html)})
     assert rotated.status_code == 303 and rotated.location != path
     assert client.get(path).status_code == 404  # the old link no longer works

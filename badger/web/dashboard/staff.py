@@ -20,6 +20,7 @@ from badger.accounts import tokens as api_tokens
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuers import linkage
 from badger.issuers import service as issuers
+from badger.public import service as public_pages
 from badger.web.accounts.forms import InviteForm, RotateKeysForm, StatusFormForm, TokenForm
 from badger.web.auth import (
     login_required,
@@ -250,6 +251,7 @@ def _keys_page(form: RotateKeysForm, status: int = 200, status_form: StatusFormF
             for k in sorted(issuer.keys, key=lambda k: (not k.active, k.created_at), reverse=False)
         ]
         did, can_rotate = issuer.did, not issuer.did.startswith("did:key:")
+        profile = {"linkedin": issuer.linkedin_organization_id or "", "show_holders": issuer.show_holder_count}
     return render(
         "dashboard/keys.html",
         status,
@@ -258,6 +260,7 @@ def _keys_page(form: RotateKeysForm, status: int = 200, status_form: StatusFormF
         keys=keys,
         did=did,
         can_rotate=can_rotate,
+        profile=profile,
         did_url=url_for("public.issuer_did", slug=g.issuer.slug) if "public.issuer_did" in _views() else None,
     )
 
@@ -305,6 +308,30 @@ def status_form(slug):
             app, session, issuers.get_issuer(session, slug), form.status_form.data, actor=current_user.actor
         )
     flash(_("Saved: badges issued from now on use this form. Badges already issued keep theirs."), "success")
+
+
+@bp.post("/<slug>/profile")
+@membership_required("owner")
+def public_profile(slug):
+    """The partner's public profile choices: its LinkedIn organisation id (the certification
+    then shows its logo on LinkedIn) and whether its pages show holder counts."""
+    form = RotateKeysForm()  # only for its CSRF token check
+    if not form.csrf_token.validate(form):
+        return _keys_page(RotateKeysForm(), 400)
+    app = badger_app()
+    try:
+        with app.transaction() as session:
+            issuer = issuers.get_issuer(session, slug)
+            public_pages.set_linkedin_organization(
+                app, session, issuer, request.form.get("linkedin"), actor=current_user.actor
+            )
+            show = request.form.get("show_holders") == "on"
+            if show != issuer.show_holder_count:
+                public_pages.set_show_holder_count(app, session, issuer, show, actor=current_user.actor)
+    except InvalidInput:
+        flash(_("A LinkedIn organisation id is a number (linkedin.com/company/12345678)."), "error")
+        return redirect(url_for("staff.keys", slug=slug))
+    flash(_("Public profile saved."), "success")
     return redirect(url_for("staff.keys", slug=slug))
 
 

@@ -10,6 +10,7 @@ renders. Bad input re-renders the form with messages (status 400), never a 500.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -19,7 +20,6 @@ from flask import (
     jsonify,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_datetime
@@ -33,6 +33,7 @@ from badger.achievements.images import achievement_image
 from badger.bulk import service as bulk_jobs
 from badger.bulk import uploads as bulk_uploads
 from badger.core import audit, markdown
+from badger.core.csv_export import spreadsheet_chunks
 from badger.credentials.dates import parse_datetime
 from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
 from badger.issuance import issuing, revocation
@@ -40,6 +41,7 @@ from badger.issuance import rows as issuance_rows
 from badger.verifying import stats
 from badger.web.auth import membership_required, render
 from badger.web.current import badger_app
+from badger.web.dashboard import activity
 from badger.web.dashboard.forms import (
     ACHIEVEMENT_TYPE_LABELS,
     ALIGNMENT_TYPE_LABELS,
@@ -65,58 +67,8 @@ _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 AUDIT_PAGE = 50
 LIST_LIMIT = 500
 
-# Audit actions as programme staff read them.
-ACTION_LABELS = {
-    "achievement.create": _l("Badge created"),
-    "achievement.update": _l("Badge edited"),
-    "achievement.publish": _l("Badge published"),
-    "credential.issue": _l("Badge issued"),
-    "credential.revoke": _l("Badge revoked"),
-    "credential.suspend": _l("Badge suspended"),
-    "credential.unsuspend": _l("Suspension lifted"),
-    "bulk.start": _l("Bulk issuance started"),
-    "bulk.finish": _l("Bulk issuance finished"),
-    "key.rotate": _l("Signing keys renewed"),
-    "token.create": _l("API token created"),
-    "staff.invite": _l("Staff member invited"),
-    "staff.join": _l("Staff member joined"),
-    "staff.role_change": _l("Role changed"),
-    "staff.remove": _l("Staff member removed"),
-    "partner.create": _l("Partner created"),
-    "endorsement.create": _l("Endorsement given"),
-}
-
-# Keys of audit event details, as staff read them (others are shown as stored).
-DETAIL_LABELS = {
-    "reason": _l("Reason"),
-    "name": _l("Name"),
-    "from": _l("Before"),
-    "to": _l("After"),
-    "role": _l("Role"),
-    "rows": _l("Lines"),
-    "source": _l("File"),
-    "format": _l("Format"),
-    "published": _l("Published"),
-    "fields": _l("Fields"),
-    "achievement": _l("Badge"),
-}
-
-
-def _detail_value(key: str, value):
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if key in ("from", "to") and value in STATUS_LABELS:
-        return str(STATUS_LABELS[value])
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value
-
-
-def _details(detail) -> list[tuple[str, object]]:
-    if not isinstance(detail, dict):
-        return []
-    return [(str(DETAIL_LABELS.get(k, k)), _detail_value(k, v)) for k, v in detail.items()]
-
+# Audit actions as programme staff read them (one list: badger.web.dashboard.activity).
+ACTION_LABELS = activity.ACTION_LABELS
 
 # What the services' error codes mean for the person filling the form.
 _IMAGE_ERRORS = {
@@ -203,7 +155,7 @@ def overview(slug):
     app = badger_app()
     with app.transaction() as session:
         counts = stats.overview(session, g.issuer)
-        recent = audit.events(session, g.issuer.id, limit=10)
+        recent = activity.describe(session, g.issuer, audit.events(session, g.issuer.id, limit=10))
         drafts = [a for a in achievements.list_achievements(session, g.issuer, drafts=True) if not a.published]
     return _render(
         "dashboard/overview.html",
@@ -607,20 +559,47 @@ def job_progress(slug, job_id):
 @bp.get("/jobs/<job_id>/result.csv")
 @membership_required("viewer")
 def job_result(slug, job_id):
+    """The job's result, one line per line of the file, in the reader's language for
+    spreadsheets (the API's /api/v1/jobs/<id>/result.csv keeps the machine form)."""
     app = badger_app()
+    rows: list[tuple] = []
     with app.transaction() as session:
-        job_id = _load_job(session, job_id).id  # 404 before the response starts
-    issuer = g.issuer
+        job = _load_job(session, job_id)
+        offset = 0
+        while True:
+            page, _total = bulk_jobs.job_rows(session, job, offset=offset, limit=1000, app=app)
+            for row in page:
+                problem = row["problem"]
+                label = _problem_label(_Problem(problem["code"], problem["message"])) if problem else None
+                rows.append(
+                    (
+                        row["line"],
+                        row["email"],
+                        row["name"],
+                        str(OUTCOME_LABELS.get(row["outcome"], row["outcome"])),
+                        row["credentialUrl"],
+                        label,
+                    )
+                )
+            if len(page) < 1000:
+                break
+            offset += 1000
+    header = (_l("Line"), _l("E-mail"), _l("Name"), _l("Result"), _l("Address of the badge"), _l("Problem"))
+    return _csv_response(header, rows, f"badger-resultat-{job_id[:8]}.csv")
 
-    def chunks():
-        with app.transaction() as session:
-            yield from bulk_jobs.result_csv(session, bulk_jobs.get_job(session, issuer, job_id), app)
 
-    return Response(
-        stream_with_context(chunks()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="badger-bulk-{job_id[:8]}.csv"'},
-    )
+@dataclass
+class _Problem:
+    code: str
+    message: str | None
+
+
+OUTCOME_LABELS = {
+    "issued": _l("Badge issued"),
+    "skipped": _l("Line skipped"),
+    "failed": _l("Line failed"),
+    "pending": _l("Pending"),
+}
 
 
 # ----------------------------------------------------------------------------------- credentials
@@ -650,7 +629,75 @@ def credentials(slug):
             status=status,
             limit=LIST_LIMIT,
         )
-    return _render("dashboard/credentials.html", form=form, rows=rows, limit=LIST_LIMIT)
+    return _render("dashboard/credentials.html", form=form, rows=rows, limit=LIST_LIMIT, export_args=request.args)
+
+
+def _csv_response(header, rows, name: str) -> Response:
+    """A CSV for French spreadsheets (core.csv_export.spreadsheet_chunks), headers translated."""
+    body = "".join(spreadsheet_chunks([str(h) for h in header], rows))
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/credentials.csv")
+@membership_required("viewer")
+def credentials_csv(slug):
+    """The issued badges (with the list's filters) as a CSV for spreadsheets."""
+    app = badger_app()
+    form = CredentialFilterForm(request.args)
+    with app.transaction() as session:
+        known = {a.id for a in achievements.list_achievements(session, g.issuer, drafts=True)}
+        achievement = request.args.get("achievement") if request.args.get("achievement") in known else None
+        status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
+        email = (form.email.data or "").strip() or None
+        rows = issuance_rows.credential_rows(
+            app, session, g.issuer, email=email, achievement=achievement, status=status, limit=100_000
+        )
+    header = (_l("Issued on"), _l("Badge"), _l("Recipient"), _l("Status"), _l("Reason"), _l("Address of the badge"))
+    return _csv_response(
+        header,
+        (
+            (
+                format_datetime(r.issued_at, "short"),
+                r.achievement_name,
+                r.recipient_name or r.recipient_did,
+                str(STATUS_LABELS.get(r.status, r.status)),
+                r.status_reason,
+                r.url,
+            )
+            for r in rows
+        ),
+        f"badger-badges-delivres-{g.issuer.slug}.csv",
+    )
+
+
+@bp.get("/badges.csv")
+@membership_required("viewer")
+def badge_classes_csv(slug):
+    """The badge classes as a CSV for spreadsheets."""
+    app = badger_app()
+    with app.transaction() as session:
+        rows = [
+            (
+                r.name,
+                str(ACHIEVEMENT_TYPE_LABELS.get(t, t or ""))
+                if (t := achievements.editable_fields(r)["achievement_type"])
+                else "",
+                _("yes") if r.published is not False else _("no"),
+                format_datetime(r.updated_at, "short"),
+                app.url("achievements", r.id),
+            )
+            for r in achievements.list_achievements(session, g.issuer, drafts=True)
+        ]
+    header = (_l("Name"), _l("Kind of badge"), _l("Published"), _l("Last changed"), _l("Public page"))
+    return _csv_response(header, rows, f"badger-badges-{g.issuer.slug}.csv")
+
+
+@bp.get("/bulk/template.csv")
+@membership_required("issuer")
+def bulk_template(slug):
+    """A CSV to fill in for a bulk issuance: the columns the upload reads, one example line."""
+    rows = [("camille@example.org", "Camille Le Goff", "https://example.org/fresque", _("Ran a climate fresco"))]
+    return _csv_response(("email", "name", "evidence_url", "narrative"), rows, "badger-modele.csv")
 
 
 def _status_forms(row) -> list[tuple[str, StatusForm]]:
@@ -714,30 +761,44 @@ def credential_status(slug, credential_id):
 def audit_log(slug):
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    filters = activity.filters_from(request.args)
     with badger_app().transaction() as session:
-        events = audit.events(session, g.issuer.id, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
-    events = [dict(e, details=_details(e["detail"])) for e in events]
+        events = audit.events(
+            session, g.issuer.id, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE, **activity.query_of(filters)
+        )
+        described = activity.describe(session, g.issuer, events[:AUDIT_PAGE])
+        actors = [
+            (
+                actor,
+                activity.describe(session, g.issuer, [{"action": "", "actor": actor, "actor_label": label}])[0]["who"],
+            )
+            for actor, label in audit.actors(session, g.issuer.id)
+        ]
+    kept = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
     return _render(
         "dashboard/audit.html",
-        events=events[:AUDIT_PAGE],
+        events=described,
         page=page,
         has_next=len(events) > AUDIT_PAGE,
-        action_labels=ACTION_LABELS,
+        filters=kept,
+        kinds=activity.KINDS,
+        actors=actors,
     )
 
 
 @bp.get("/audit.csv")
 @membership_required("owner")
 def audit_csv(slug):
+    """The log (with the page's filters) as a CSV for spreadsheets, in the reader's language:
+    dates, people, actions and details as the page shows them."""
     app = badger_app()
-    issuer_id, issuer_slug = g.issuer.id, g.issuer.slug
-
-    def chunks():
-        with app.transaction() as session:
-            yield from audit.export_csv(session, issuer_id)
-
+    issuer_slug = g.issuer.slug
+    query = activity.query_of(activity.filters_from(request.args))
+    with app.transaction() as session:
+        rows = activity.export_rows(session, g.issuer, audit.events(session, g.issuer.id, limit=None, **query))
+    body = "".join(spreadsheet_chunks([str(h) for h in activity.CSV_HEADER], rows))
     return Response(
-        stream_with_context(chunks()),
+        body,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="badger-audit-{issuer_slug}.csv"'},
     )

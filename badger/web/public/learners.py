@@ -10,6 +10,7 @@ from flask import Blueprint, Response, redirect
 from badger.programmes import learners
 from badger.web.auth import render
 from badger.web.current import badger_app
+from badger.web.errors import language
 
 __all__ = ["bp"]
 
@@ -31,7 +32,7 @@ def page(token: str):
 def export(token: str):
     app = badger_app()
     with app.transaction() as session:
-        data, name = learners.export_zip(app, session, token)
+        data, name = learners.export_zip(app, session, token, language())
     return Response(
         data,
         200,

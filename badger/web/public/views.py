@@ -37,11 +37,12 @@ from badger.achievements.images import PNG_TYPE, SVG_TYPE, achievement_image
 from badger.baking import bake_png, bake_svg
 from badger.core import db as repositories
 from badger.core import markdown
-from badger.core.qr import qr_png, qr_svg
+from badger.core.qr import qr_print_png, qr_svg
 from badger.errors import InvalidInput, NotFound
 from badger.issuance import issuing, status_lists
 from badger.issuers import service as issuers
 from badger.programmes import endorsements
+from badger.public import rendering
 from badger.public import service as public_pages
 from badger.verification import FAILED, PASSED, SKIPPED, WARNING, is_compact_jws
 from badger.verifying import presentations
@@ -149,6 +150,8 @@ def _page_globals() -> dict:
         "format_decimal": format_decimal,
         "achievement_type_label": achievement_type_label,
         "other_lang": "en" if lang == "fr" else "fr",
+        # French typography: a non-breaking space before a colon ("Rôles : ..."), none in English.
+        "colon": "\u00a0:" if lang == "fr" else ":",
         "switch_url": url_for("public.switch_language", code="en" if lang == "fr" else "fr", next=_here_without_lang()),
     }
 
@@ -185,7 +188,7 @@ def switch_language(code: str):
         raise NotFound("no such language", code="language.not_found")
     target = request.args.get("next") or ""
     if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(ch) < 32 for ch in target):
-        target = url_for("public.verify_page")  # the public home of Badger
+        target = url_for("public.home")  # the public home of Badger
     response = redirect(target, code=303)
     response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
@@ -228,6 +231,14 @@ def _checked_slug(slug: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- health
+
+
+@bp.get("/")
+def home():
+    """What this Badger is, its partners and their badge classes, verify a badge, sign in."""
+    with badger_app().transaction() as session:
+        partners = public_pages.partners(session, language())
+    return _page("pages/home.html", partners=partners)
 
 
 @bp.get("/healthz")
@@ -336,19 +347,19 @@ def _download_name(row, name: str, extension: str) -> str:
 
 
 def _baked(credential_id: str, wanted: str):
+    """The credential baked into its class image, in the format asked whatever the class
+    image's own format (badger.public.rendering: an SVG rasterised, a PNG wrapped)."""
     with badger_app().transaction() as session:
         row = _load_credential(session, credential_id)
         achievement = achievements.get_achievement(session, row.achievement_id)
         image, image_type, _ = achievement_image(achievement)
-        if image_type != wanted:
-            if wanted == PNG_TYPE:
-                raise NotFound(
-                    "no PNG image for this badge class (its image is an SVG: use .svg)", code="credential.no_png"
-                )
-            raise NotFound("no SVG image for this badge class (its image is a PNG: use .png)", code="credential.no_svg")
+        try:
+            picture = rendering.as_png(image, image_type) if wanted == PNG_TYPE else rendering.as_svg(image, image_type)
+        except ValueError as exc:  # an SVG resvg cannot draw: no PNG for this class
+            raise NotFound(f"no PNG image for this badge class: {exc}", code="credential.no_png") from exc
         # The payload is what was signed: the JSON text (embedded proof) or the compact JWS.
         payload = row.jwt or row.document
-        baked = bake_png(image, payload) if wanted == PNG_TYPE else bake_svg(image, payload)
+        baked = bake_png(picture, payload) if wanted == PNG_TYPE else bake_svg(picture, payload)
         extension = "png" if wanted == PNG_TYPE else "svg"
         return stored_bytes(
             _image_response(baked, wanted, **{"Content-Disposition": _download_name(row, achievement.name, extension)})
@@ -378,8 +389,9 @@ def _credential_url(credential_id: str) -> str:
 
 @bp.get("/credentials/<credential_id>/qr.png")
 def credential_qr_png(credential_id: str):
+    """The QR code for print: at least 1000 px wide (badger.core.qr.qr_print_png)."""
     return _image_response(
-        qr_png(_credential_url(credential_id)), PNG_TYPE, **{"Cache-Control": "public, max-age=86400"}
+        qr_print_png(_credential_url(credential_id)), PNG_TYPE, **{"Cache-Control": "public, max-age=86400"}
     )
 
 
@@ -388,6 +400,67 @@ def credential_qr_svg(credential_id: str):
     return _image_response(
         qr_svg(_credential_url(credential_id)), SVG_TYPE, **{"Cache-Control": "public, max-age=86400"}
     )
+
+
+def _offered(view) -> None:
+    """Certificates and share cards are not offered for a revoked badge: it certifies nothing."""
+    if view.state == "revoked":
+        raise NotFound("this badge was revoked: no certificate or share image", code="credential.revoked")
+
+
+@bp.get("/credentials/<credential_id>/card.png")
+def credential_card(credential_id: str):
+    """The 1200x630 PNG that link previews show (og:image): badge, holder, issuer."""
+    app = badger_app()
+    with app.transaction() as session:
+        row = _load_credential(session, credential_id)
+        view = public_pages.credential_view(app, session, row)
+        _offered(view)
+        image, image_type, _default = achievement_image(achievements.get_achievement(session, row.achievement_id))
+    card = rendering.share_card(
+        image,
+        image_type,
+        title=view.achievement.get("name") or _("Badge"),
+        recipient=view.recipient_name,
+        issuer=_("Issued by %(issuer)s", issuer=view.issuer.get("name") or view.issuer.get("id") or ""),
+        caption=_("Open Badge — verifiable at %(host)s", host=urlsplit(view.public_url).netloc),
+    )
+    return _image_response(card, PNG_TYPE, **{"Cache-Control": "public, max-age=300"})
+
+
+@bp.get("/credentials/<credential_id>/certificate.pdf")
+def credential_certificate(credential_id: str):
+    """The certificate as an A4 PDF (WeasyPrint): partner mark, badge image, holder, criteria,
+    awarded date, signature block, QR code and verification URL, in the page's language."""
+    app = badger_app()
+    with app.transaction() as session:
+        row = _load_credential(session, credential_id)
+        view = public_pages.credential_view(app, session, row)
+        _offered(view)
+        achievement_row = achievements.get_achievement(session, row.achievement_id)
+        image, image_type, _default = achievement_image(achievement_row)
+        texts = achievements.texts(achievement_row, language())
+    issuer_name = view.issuer.get("name") or view.issuer.get("id") or ""
+    try:
+        badge_url = rendering.data_url(rendering.as_png(image, image_type), PNG_TYPE)
+    except ValueError:
+        badge_url = rendering.data_url(rendering.monogram_svg(view.achievement.get("name") or "?"), SVG_TYPE)
+    html = render_template(
+        "pages/certificate.html",
+        v=view,
+        name=(texts.get("name") if isinstance(texts, dict) else None) or view.achievement.get("name") or _("Badge"),
+        criteria=(texts.get("criteria") if isinstance(texts, dict) else None)
+        or (view.achievement.get("criteria") or {}).get("narrative"),
+        issuer_name=issuer_name,
+        badge_url=badge_url,
+        logo_url=rendering.data_url(rendering.monogram_svg(issuer_name), SVG_TYPE),
+        qr_url=rendering.data_url(qr_svg(view.public_url), SVG_TYPE),
+    )
+    pdf = rendering.pdf_from_html(html)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = _download_name(row, view.achievement.get("name") or "badge", "pdf")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---------------------------------------------------------------------------------- achievements
@@ -456,7 +529,20 @@ def issuer(slug: str):
             badge_classes=badge_classes,
             endorsements=public_pages.endorsements(profile),
             issuer_url=badger_app().url("issuers", row.slug),
+            logo_url=row.image_url
+            if (row.image_url or "").startswith(("https://", "http://"))
+            else url_for("public.issuer_logo", slug=row.slug),
         )
+
+
+@bp.get("/issuers/<slug>/logo.svg")
+def issuer_logo(slug: str):
+    """The partner's mark drawn from its name (Badger keeps no logo file; a profile image URL,
+    when the partner gave one, is shown instead on the pages)."""
+    with badger_app().transaction() as session:
+        row = issuers.get_issuer(session, _checked_slug(slug))
+        name = row.name
+    return _image_response(rendering.monogram_svg(name), SVG_TYPE, **{"Cache-Control": "public, max-age=300"})
 
 
 @bp.get("/issuers/<slug>/did.json")
@@ -530,11 +616,14 @@ def verify_submit():
         data = pasted
     if not data:
         return _verify_error(400, _("Paste an address, a JSON or a JWT, or choose an image."), pasted, email)
+    facts: dict | None = None
     try:
         with app.transaction() as session:
             if isinstance(data, str) and _URL.match(data):
                 data = verifying.fetch_credential_url(app, session, _checked_url(data))
             result = verifying.verify_credential(app, session, data, email=email)
+            if public_pages.input_error(result) is None:
+                facts = public_pages.verify_view(app, session, result, lang)
     except NotFound:
         return _verify_error(404, _("There is no badge at this address."), pasted, email)
     except InvalidInput as exc:
@@ -544,13 +633,17 @@ def verify_submit():
             else _("This input cannot be verified.")
         )
         return _verify_error(400, message, pasted, email)
+    if facts is None:
+        # Not a badge at all ("bonjour", a photo, broken JSON): an input error on the form,
+        # not a "do not trust this badge" verdict.
+        format_check = next(c for c in _checks_view(result) if c["check"] == "format")
+        return _verify_error(400, format_check["message"], pasted, email)
     verdict = result.as_dict(lang)
-    summary = verdict.get("credential") or {}
     return _page(
         "pages/verify.html",
         verdict=verdict,
         checks=_checks_view(result),
-        summary=summary,
+        facts=facts,
         state=public_pages.state_of(result),
         verification_method=result.verification_method,
         signed_at=public_pages.signed_at(result),

@@ -371,12 +371,27 @@ def test_overview_and_audit_log(app, partner):
     page = owner.get("/dashboard/cec-ouest/audit").get_data(as_text=True)
     assert "Badge publié" in page and "issuer@cec-ouest.example.org" in page
     assert owner.get("/dashboard/cec-ouest/audit?page=abc").status_code == 200
+    # Issue 15: human labels and names, no raw codes or ids; filters by kind and person.
+    assert "achievement.publish" not in page and "credential.issue" not in page
+    filtered = owner.get("/dashboard/cec-ouest/audit?kind=credential").get_data(as_text=True)
+    assert "Badge délivré" in filtered and "Badge publié" not in filtered
+    # The export, for French spreadsheets: UTF-8 with BOM, semicolons, French headers, the
+    # page's labels and names, the page's filters.
     exported = owner.get("/dashboard/cec-ouest/audit.csv")
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
-    actions = {r["action"] for r in rows}
-    assert {"achievement.create", "achievement.publish", "credential.issue", "staff.join"} <= actions
-    assert all(r["actor"] for r in rows)
+    assert exported.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(exported.data.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0]) == ["Quand", "Qui", "Quoi", "Objet", "Détails"]
+    actions = {r["Quoi"] for r in rows}
+    assert {"Badge créé", "Badge publié", "Badge délivré"} <= actions, actions
+    assert all(r["Qui"] and "None" not in r.values() for r in rows)
+    assert not any(re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", value) for r in rows for value in r.values())
+    only = owner.get("/dashboard/cec-ouest/audit.csv?kind=achievement").data.decode("utf-8-sig")
+    assert {r["Quoi"] for r in csv.DictReader(io.StringIO(only), delimiter=";")} <= {
+        "Badge créé",
+        "Badge publié",
+        "Badge modifié",
+    }
 
 
 BAD_CSV = (
@@ -469,9 +484,31 @@ def test_bulk_dry_run_fix_confirm_progress_and_result(app, badger, client, partn
     assert "Télécharger le résultat" in client.get(job_url).get_data(as_text=True)
     result = client.get(job_url + "/result.csv")
     assert result.status_code == 200 and result.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(result.get_data(as_text=True))))
-    assert [r["outcome"] for r in rows] == ["issued", "issued", "issued", "issued", "skipped"]
-    assert all(r["credential_url"].startswith("http://127.0.0.1:5000/credentials/") for r in rows[:4])
+    # Issue 15, must show 4: for French spreadsheets (BOM, semicolons), in the reader's language.
+    assert result.data.startswith(b"\xef\xbb\xbf")
+    rows = _spreadsheet_rows(result)
+    assert list(rows[0]) == ["Ligne", "E-mail", "Nom", "Résultat", "Adresse du badge", "Problème"]
+    assert [r["Résultat"] for r in rows] == ["Badge délivré"] * 4 + ["Ligne ignorée"]
+    assert all(r["Adresse du badge"].startswith("http://127.0.0.1:5000/credentials/") for r in rows[:4])
+    assert "None" not in {v for r in rows for v in r.values()} and rows[4]["Problème"]
+    english = _spreadsheet_rows(client.get(job_url + "/result.csv?lang=en"))
+    assert list(english[0]) == ["Line", "E-mail", "Name", "Result", "Address of the badge", "Problem"]
+    assert [r["Result"] for r in english] == ["Badge issued"] * 4 + ["Line skipped"]
+    # Every list exports the same way, with its own columns; a template to fill in is offered.
+    for path, columns in (
+        (
+            "/dashboard/cec-ouest/credentials.csv",
+            ["Délivré le", "Badge", "Titulaire", "Statut", "Motif", "Adresse du badge"],
+        ),
+        (
+            "/dashboard/cec-ouest/badges.csv",
+            ["Nom", "Type de badge", "Publié", "Dernière modification", "Page publique"],
+        ),
+        ("/dashboard/cec-ouest/bulk/template.csv", ["email", "name", "evidence_url", "narrative"]),
+    ):
+        listed = _spreadsheet_rows(client.get(path))
+        assert listed and list(listed[0]) == columns, (path, listed[:1])
+    assert len(_spreadsheet_rows(client.get("/dashboard/cec-ouest/credentials.csv"))) >= 4
 
     # Confirming the same upload twice is refused (the file is gone); bad job ids are 404.
     again = client.post(
@@ -480,6 +517,13 @@ def test_bulk_dry_run_fix_confirm_progress_and_result(app, badger, client, partn
     assert again.status_code == 302 and again.headers["Location"].endswith("/bulk")
     assert client.get("/dashboard/cec-ouest/jobs/not-a-job").status_code == 404
     assert client.get("/dashboard/cec-ouest/jobs/00000000-0000-4000-8000-000000000000/progress").status_code == 404
+
+
+def _spreadsheet_rows(response) -> list[dict]:
+    """A CSV read as a French spreadsheet reads it: UTF-8 with BOM, semicolons."""
+    assert response.status_code == 200 and response.mimetype == "text/csv", response.data[:200]
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_bulk_unreadable_file_rerenders(client, partner):
@@ -623,3 +667,31 @@ def test_dashboard_pages_are_valid_html5_and_french(app, badger, client, partner
     assert (
         "Check before issuing" in pages["bulk-dry-run.en"] and "Vérifier avant de délivrer" in pages["bulk-dry-run.fr"]
     )
+
+
+def test_linkedin_organisation_id_goes_into_add_to_profile(app, badger, partner):
+    """Issue 15: a partner's LinkedIn organisation id (set by an owner on the keys page) makes
+    "Add to profile" name the organisation by id (LinkedIn then shows its logo)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    owner = login(app.test_client(), "owner")
+    page = owner.get("/dashboard/cec-ouest/keys").get_data(as_text=True)
+    refused = owner.post("/dashboard/cec-ouest/profile", data={"csrf_token": _csrf(page), "linkedin": "acme"})
+    assert refused.status_code == 302
+    saved = owner.post("/dashboard/cec-ouest/profile", data={"csrf_token": _csrf(page), "linkedin": "12345678"})
+    assert saved.status_code == 302
+    issuer = login(app.test_client(), "issuer")
+    badge_id = create_badge(issuer)
+    publish(issuer, badge_id)
+    post_form(issuer, "/dashboard/cec-ouest/issue", {"achievement": badge_id, "email": "lina@example.org"})
+    from badger.issuance import issuing
+    from badger.issuers import service as issuers_service
+
+    with badger.transaction() as session:
+        row = issuing.list_credentials(badger, session, issuer=issuers_service.get_issuer(session, "cec-ouest"))[0]
+    html = app.test_client().get(f"/credentials/{row.id}").get_data(as_text=True)
+    href = re.search(r'id="linkedin" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    params = parse_qs(urlsplit(href).query)
+    assert params["organizationId"] == ["12345678"] and "organizationName" not in params
+    audit_page = owner.get("/dashboard/cec-ouest/audit").get_data(as_text=True)
+    assert "Identifiant LinkedIn modifié" in audit_page

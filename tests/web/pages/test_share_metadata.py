@@ -13,8 +13,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from badger.baking import unbake
-
 
 class _Tags(HTMLParser):
     """Every start tag with its attributes, in document order."""
@@ -92,14 +90,18 @@ def test_opengraph_and_twitter_card_carry_the_public_url(client, badger, public_
     alternate = page.one("link", rel="alternate", type="application/vc+ld+json")
     assert alternate["href"] == f"/credentials/{public_site.credential_id}.json"
 
-    # og:image: an absolute URL of a PNG a link preview can fetch: the baked badge itself.
+    # og:image: an absolute URL of the 1200x630 PNG share card a link preview can fetch.
     image = page.meta("og:image")
-    assert image == page.meta("twitter:image") == public_url + ".png"
+    assert image == page.meta("twitter:image") == public_url + "/card.png"
     assert page.meta("og:image:alt") and page.meta("twitter:image:alt")
+    assert (page.meta("og:image:width"), page.meta("og:image:height")) == ("1200", "630")
+    assert page.meta("twitter:card") == "summary_large_image"
     response = client.get(_local(badger, image))
     assert response.status_code == 200 and response.mimetype == "image/png"
-    kind, payload = unbake(response.data)
-    assert kind == "png" and json.loads(payload)["id"] == public_url
+    from PIL import Image
+
+    with Image.open(io.BytesIO(response.data)) as card:
+        assert (card.format, card.size) == ("PNG", (1200, 630))
 
 
 def test_linkedin_add_to_profile_link(client, badger, public_site):
@@ -162,12 +164,16 @@ def test_qr_codes_decode_to_the_public_url(client, badger, public_site):
     png = client.get(f"/credentials/{public_site.credential_id}/qr.png")
     assert png.status_code == 200 and png.mimetype == "image/png"
     assert _decode_qr(png.data) == [public_url]
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png.data)) as image:  # for print: at least 1000 px
+        assert image.width == image.height and image.width >= 1000
     # the SVG draws the same symbol (segno, same data and error level) and names the URL
     svg = client.get(f"/credentials/{public_site.credential_id}/qr.svg").get_data(as_text=True)
     assert f"<title>{public_url}</title>" in svg
-    from badger.core.qr import qr_png
+    from badger.core.qr import qr_print_png
 
-    assert qr_png(public_url) == png.data
+    assert qr_print_png(public_url) == png.data
 
 
 def test_print_view_shows_the_public_url_and_the_learner(client, badger, public_site):

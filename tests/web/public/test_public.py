@@ -128,7 +128,8 @@ def test_credential_page(client, issue):
     assert f"/achievements/{achievement.id}/image" in page and 'alt="Image du badge' in page
     assert 'href="/issuers/cec-ouest-2023"' in page
     assert f"/credentials/{row.id}/qr.svg" in page and f"/credentials/{row.id}.png" in page
-    assert f"/credentials/{row.id}.svg" not in page  # the class has no image: its default is a PNG
+    # both baked images whatever the class image's format (here the generated default PNG)
+    assert f"/credentials/{row.id}.svg" in page
     english = client.get(f"/credentials/{row.id}?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in english and "Valid badge" in english
     english = client.get(f"/credentials/{row.id}", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
@@ -179,9 +180,12 @@ def test_baked_png_from_the_default_image_verifies(badger, client, issue, fmt):
     result = _verify(badger, response.data)
     assert result.verified, result.as_dict("en")
     assert result.check("format").code == "format.png"
-    _assert_problem(
-        client.get(f"/credentials/{row.id}.svg", headers={"Accept": "application/json"}), 404, "credential.no_svg"
-    )
+    # and the same credential baked into an SVG (the PNG wrapped): it verifies too
+    svg = client.get(f"/credentials/{row.id}.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert unbake(svg.data) == ("svg", row.jwt or row.document)
+    result = _verify(badger, svg.data)
+    assert result.verified and result.check("format").code == "format.svg", result.as_dict("en")
 
 
 @pytest.mark.parametrize("fmt", ["ldp", "jwt"])
@@ -196,9 +200,12 @@ def test_baked_png_verifies(badger, client, issue, fmt):
     result = _verify(badger, response.data)
     assert result.verified, result.as_dict("en")
     assert result.check("format").code == "format.png"
-    _assert_problem(
-        client.get(f"/credentials/{row.id}.svg", headers={"Accept": "application/json"}), 404, "credential.no_svg"
-    )
+    # and the same credential baked into an SVG (the PNG wrapped): it verifies too
+    svg = client.get(f"/credentials/{row.id}.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert unbake(svg.data) == ("svg", row.jwt or row.document)
+    result = _verify(badger, svg.data)
+    assert result.verified and result.check("format").code == "format.svg", result.as_dict("en")
     # the class image, as uploaded
     image_response = client.get(f"/achievements/{achievement.id}/image")
     assert image_response.mimetype == "image/png" and image_response.data == image
@@ -369,8 +376,10 @@ def test_verify_page_url_file_and_errors(client, issue, badger):
     for bad_url in ("http://[::1", badger.url("credentials", "\u0000")):
         response = client.post("/verify", data={"credential": bad_url})
         assert response.status_code == 400 and 'role="alert"' in response.get_data(as_text=True)
+    # text that is not a badge is an input error on the form (issue 15), not a red verdict
     garbage = client.post("/verify", data={"credential": "n'importe quoi"})
-    assert garbage.status_code == 200 and 'class="banner ko"' in garbage.get_data(as_text=True)
+    assert garbage.status_code == 400 and 'role="alert"' in garbage.get_data(as_text=True)
+    assert 'id="verdict"' not in garbage.get_data(as_text=True)
 
 
 # --------------------------------------------------------------------------- POST /api/v1/verify
