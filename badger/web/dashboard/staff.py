@@ -308,6 +308,7 @@ def status_form(slug):
             app, session, issuers.get_issuer(session, slug), form.status_form.data, actor=current_user.actor
         )
     flash(_("Saved: badges issued from now on use this form. Badges already issued keep theirs."), "success")
+    return redirect(url_for("staff.keys", slug=slug))
 
 
 @bp.post("/<slug>/profile")
