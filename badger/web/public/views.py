@@ -41,9 +41,11 @@ from badger.core.qr import qr_png, qr_svg
 from badger.errors import InvalidInput, NotFound
 from badger.issuance import issuing, status_lists
 from badger.issuers import service as issuers
+from badger.jsonld.budget import check_json_text
 from badger.programmes import endorsements
 from badger.public import service as public_pages
 from badger.verification import FAILED, PASSED, SKIPPED, WARNING
+from badger.verification.verifier import MAX_INPUT_BYTES
 from badger.verifying import presentations
 from badger.verifying import service as verifying
 from badger.web.current import badger_app
@@ -501,10 +503,10 @@ def verify_submit():
     if not data:
         return _verify_error(400, _("Paste an address, a JSON or a JWT, or choose an image."), pasted, email)
     try:
-        with app.transaction() as session:
-            if isinstance(data, str) and _URL.match(data):
-                data = verifying.fetch_credential_url(app, session, _checked_url(data))
-            result = verifying.verify_credential(app, session, data, email=email)
+        # No transaction held while verifying (verifying.service: each read is its own, short).
+        if isinstance(data, str) and _URL.match(data):
+            data = verifying.fetch_credential_url(app, None, _checked_url(data))
+        result = verifying.verify_credential(app, None, data, email=email)
     except NotFound:
         return _verify_error(404, _("There is no badge at this address."), pasted, email)
     except InvalidInput as exc:
@@ -552,7 +554,12 @@ def _bad_input(detail: str, code: str, field: str | None = None) -> InvalidInput
 
 
 def _json_body() -> dict:
-    body = request.get_json(force=True, silent=True)
+    raw = request.get_data(cache=True)
+    check_json_text(raw, max_bytes=MAX_INPUT_BYTES)  # size and depth before parsing: a 400, never a 500
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         raise _bad_input("the body must be a JSON object", "verify.invalid_body")
     return body
@@ -590,10 +597,10 @@ def api_verify():
         email = body.get("email")
         if email is not None and not isinstance(email, str):
             raise _bad_input("'email' must be a string", "verify.invalid_email", "email")
-    with app.transaction() as session:
-        if url is not None:
-            data = verifying.fetch_credential_url(app, session, url)  # InvalidInput -> 400 problem
-        result = verifying.verify_credential(app, session, data, email=email or None)
+    # No transaction held while verifying, fetching or canonicalizing (verifying.service).
+    if url is not None:
+        data = verifying.fetch_credential_url(app, None, url)  # InvalidInput -> 400 problem
+    result = verifying.verify_credential(app, None, data, email=email or None)
     return jsonify(result.as_dict(language()))
 
 
@@ -652,8 +659,7 @@ def vcapi_verify_credential():
         raise _bad_input("'verifiableCredential' is required", "verify.missing_credential", "verifiableCredential")
     data = _vc_input(body["verifiableCredential"], "verifiableCredential")
     _options(body)
-    with app.transaction() as session:
-        result = verifying.verify_credential(app, session, data)
+    result = verifying.verify_credential(app, None, data)
     out = _vcapi_result(result, language())
     return jsonify(out), 200 if result.verified else 422
 
@@ -670,8 +676,7 @@ def vcapi_verify_presentation():
         if value is not None and not isinstance(value, str):
             raise _bad_input(f"'options.{name}' must be a string", "verify.invalid_options", f"options.{name}")
     try:
-        with app.transaction() as session:
-            outcome = presentations.verify_presentation(app, session, presentation, challenge=challenge, domain=domain)
+        outcome = presentations.verify_presentation(app, None, presentation, challenge=challenge, domain=domain)
     except InvalidInput as exc:
         exc.fields = [{"field": "verifiablePresentation", "message": str(exc)}]
         raise
