@@ -28,6 +28,7 @@ _ENV_NAMES = {
     "mail_from": "BADGER_MAIL_FROM",
     "env": "BADGER_ENV",
     "instance_path": "BADGER_INSTANCE_PATH",
+    "ratelimit_storage_url": "BADGER_RATELIMIT_STORAGE_URL",
 }
 
 
@@ -46,6 +47,10 @@ class Settings:
     http_did_hosts: tuple[str, ...] = ()
     fetch_timeout: float = 5.0
     max_upload_bytes: int = 1024 * 1024
+    # Where request rate limits are counted (badger.web.limits): redis://... to share them
+    # between workers; default: the queue's Redis when BADGER_QUEUE_URL is one, else memory.
+    ratelimit_storage_url: str | None = None
+    rate_limits: bool = True
 
     @property
     def production(self) -> bool:

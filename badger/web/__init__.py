@@ -13,7 +13,7 @@ from badger.application import build
 from badger.config import Settings, load_settings
 from badger.core.app import Badger
 from badger.resources import templates_dir
-from badger.web import auth, errors, i18n
+from badger.web import auth, errors, i18n, limits
 from badger.web.accounts import admin
 from badger.web.accounts import views as account_pages
 from badger.web.api import vcapi
@@ -72,4 +72,5 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
     app.register_blueprint(programme_pages.bp)  # /dashboard/<slug>/programmes/...
     app.register_blueprint(learner_pages.bp)  # /learners/<token>
     app.register_blueprint(dashboard_emails.bp)  # /dashboard/<slug>/emails
+    limits.init_app(app, badger.settings)  # after the blueprints: it wraps their views
     return app
