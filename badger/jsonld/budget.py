@@ -62,8 +62,8 @@ class Budget:
     # Hash-N-Degree work allowed for every canonicalization together: a floor, plus an allowance
     # per quad of the dataset being canonicalized (a bigger input may cost proportionally more,
     # never exponentially more).
-    work_floor: int = 200_000
-    work_per_quad: int = 10
+    work_floor: int = 100_000
+    work_per_quad: int = 4
     clock: Callable[[], float] = time.monotonic
     fetches: int = 0
     work: int = 0
@@ -75,7 +75,8 @@ class Budget:
         self.deadline = self.clock() + self.seconds
         self.work_allowance = self.work_floor
 
-    def _fail(self, message: str) -> BudgetExceeded:
+    def refuse(self, message: str) -> BudgetExceeded:
+        """Record (once) and return the refusal of this verification's input."""
         if self.exceeded is None:
             self.exceeded = BudgetExceeded(message)
         return self.exceeded
@@ -89,20 +90,20 @@ class Budget:
         if self.exceeded is not None:
             raise self.exceeded
         if self.clock() > self.deadline:
-            raise self._fail(f"verification took longer than {self.seconds:g} s")
+            raise self.refuse(f"verification took longer than {self.seconds:g} s")
 
     def fetch(self, url: str) -> float:
         """Charge one fetch; -> the seconds it may take."""
         self.check()
         self.fetches += 1
         if self.fetches > self.max_fetches:
-            raise self._fail(f"more than {self.max_fetches} documents to fetch for one verification")
+            raise self.refuse(f"more than {self.max_fetches} documents to fetch for one verification")
         return self.remaining()
 
     def proofs(self, count: int) -> None:
         self.check()
         if count > self.max_proofs:
-            raise self._fail(f"{count} proofs; at most {self.max_proofs} are verified")
+            raise self.refuse(f"{count} proofs; at most {self.max_proofs} are verified")
 
     def dataset(self, quads: int) -> None:
         """A canonicalization of ``quads`` quads starts: it earns its own work allowance."""
@@ -113,7 +114,7 @@ class Budget:
         """Charge canonicalization work (checked against the allowance and the deadline)."""
         self.work += units
         if self.work > self.work_allowance:
-            raise self._fail("canonicalization work limit reached (poison graph?)")
+            raise self.refuse("canonicalization work limit reached (poison graph?)")
         if self.exceeded is not None or self.clock() > self.deadline:
             self.check()
 

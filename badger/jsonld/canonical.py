@@ -42,12 +42,12 @@ class Limits:
     max_ndegree_calls: int = 2_000
     # Hash-N-Degree *work* (not only calls: one call on a clique walks every permutation of its
     # neighbours): each call, each related blank node hashed and each permutation element
-    # walked, and each identifier of the issuer copied per permutation, is one unit. Allowed: a floor plus an allowance per quad, so the bound grows with
+    # walked is one unit, and each identifier of the issuer deep-copied per permutation four. Allowed: a floor plus an allowance per quad, so the bound grows with
     # the input's size but never with the exponential cost a poison graph asks for. Measured:
     # real credentials need 0 (no first-degree hash collision) to a few hundred units, a unit
-    # costs about 1.5 µs, so the floor is ~0.15 s; a clique of 5 blank nodes needs 33,000, of 6
-    # ~330,000 (refused), of 40 (34 KB) more than the age of the universe allows.
-    work_floor: int = 100_000
+    # costs about 1 µs, so the floor is well under 0.1 s; a clique of 4 blank nodes needs
+    # ~6,000, of 5 ~80,000 (refused), of 40 (34 KB) more than the age of the universe allows.
+    work_floor: int = 50_000
     work_per_quad: int = 2
     # Expansion is quadratic in the number of values of one property (pyld's node map compares
     # each new value with every value already there): the sum of the squared lengths of the
@@ -226,9 +226,10 @@ class _GuardedRDFC(URDNA2015):  # type: ignore[misc, unused-ignore]  # pyld has 
             self._issuers.pop()
 
     def permutation_cost(self, permutation: Any) -> int:
-        """One permutation: pyld deep-copies the call's issuer, then walks the permutation."""
+        """One permutation: pyld deep-copies the call's issuer (its map and its order: about four
+        object copies per identifier), then walks the permutation."""
         issuer = self._issuers[-1] if self._issuers else None
-        return 1 + len(permutation) + (len(issuer.order) if issuer is not None else 0)
+        return 1 + len(permutation) + (4 * len(issuer.existing) if issuer is not None else 0)
 
     def hash_related_blank_node(self, related: Any, quad: Any, issuer: Any, position: Any) -> Any:
         self.spend(1)
@@ -354,9 +355,18 @@ def canonicalize(document: dict[str, Any], *, loader: Any = None, safe: bool = T
     DroppedTerm (safe mode), CanonicalizationLimit (poison guard), JsonLdError.
     Spec: RDF Dataset Canonicalization (RDFC-1.0) §4; VC Data Integrity §4 (transformation).
     """
+    spending = _budget.current()
+    try:
+        return _canonicalize(document, loader, safe, limits, spending)
+    except CanonicalizationLimit as exc:
+        if spending is not None:  # a poison input: the whole verification is refused (a 4xx)
+            spending.refuse(str(exc))
+        raise
+
+
+def _canonicalize(document: dict[str, Any], loader: Any, safe: bool, limits: Limits, spending: Any) -> str:
     options = dict(_options(loader), produceGeneralizedRdf=False)
     _check_shape(document, limits)
-    spending = _budget.current()
     if spending is not None:
         spending.check()  # the verification's deadline, before the expansion starts
     try:

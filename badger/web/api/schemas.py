@@ -508,7 +508,7 @@ class JobOut(BaseModel):
 
 
 class JobRowsQuery(_In):
-    page: int = Field(1, ge=1, description="page of rows, from 1")
+    page: int = Field(1, ge=1, le=1_000_000, description="page of rows, from 1 (at most 1000000)")
     per_page: int = Field(100, alias="perPage", ge=1, le=1000, description="rows per page (1-1000)")
     outcome: Literal[ROW_OUTCOMES] | None = Field(None, description="only the rows with this outcome")  # type: ignore[valid-type]
 
