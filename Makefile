@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JS     := tests/interop/js
 
-.PHONY: install run test check bench clean
+.PHONY: install run test check bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,14 @@ check: $(VENV)/.installed
 bench: install
 	$(BIN)/python bench/bench_sign_verify.py
 	$(BIN)/python bench/bench_baking.py
+
+# Property-based fuzzing of the published OpenAPI (schemathesis), not part of `make test`:
+# 400 examples per operation, a new seed each run (> 10,000 requests; the count is printed).
+# No 5xx, no answer outside the description. BADGER_FUZZ_STRICT=1 also asks that every
+# request the description allows be accepted.
+FUZZ_EXAMPLES ?= 400
+fuzz: $(VENV)/.installed
+	BADGER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s -n 0 tests/security/test_fuzz.py
 
 # Translations: one gettext domain per area, mapped by babel/<domain>.cfg. Workflow: mark new
 # text (_() in Python and Jinja, N_() in badger.verification), `make translations` (extracts
