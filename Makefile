@@ -83,10 +83,10 @@ bench: install
 	$(BIN)/python bench/bench_baking.py
 
 # Property-based fuzzing of the published OpenAPI (schemathesis), not part of `make test`:
-# 400 examples per operation, a new seed each run (> 10,000 requests; the count is printed).
+# 700 examples per operation, a new seed each run (> 10,000 requests; the count is printed).
 # No 5xx, no answer outside the description. BADGER_FUZZ_STRICT=1 also asks that every
 # request the description allows be accepted.
-FUZZ_EXAMPLES ?= 400
+FUZZ_EXAMPLES ?= 700
 fuzz: $(VENV)/.installed
 	BADGER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s -n 0 tests/security/test_fuzz.py
 
