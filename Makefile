@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JS     := tests/interop/js
 
-.PHONY: install run test check bench clean
+.PHONY: install run test check bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,14 @@ bench: install
 	@command -v wrk > /dev/null || $(APT) install -y -qq --no-install-recommends wrk > /dev/null \
 	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends wrk > /dev/null; }
 	$(BIN)/python bench/bench_http.py
+
+# Property-based fuzzing of the published OpenAPI (schemathesis), not part of `make test`:
+# 700 examples per operation, a new seed each run (> 10,000 requests; the count is printed).
+# No 5xx, no answer outside the description. BADGER_FUZZ_STRICT=1 also asks that every
+# request the description allows be accepted.
+FUZZ_EXAMPLES ?= 700
+fuzz: $(VENV)/.installed
+	BADGER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s -n 0 tests/security/test_fuzz.py
 
 # Translations: one gettext domain per area, mapped by babel/<domain>.cfg. Workflow: mark new
 # text (_() in Python and Jinja, N_() in badger.verification), `make translations` (extracts

@@ -28,6 +28,8 @@ _ENV_NAMES = {
     "mail_from": "BADGER_MAIL_FROM",
     "env": "BADGER_ENV",
     "instance_path": "BADGER_INSTANCE_PATH",
+    "ratelimit_storage_url": "BADGER_RATELIMIT_STORAGE_URL",
+    "proxy_hops": "BADGER_PROXY_HOPS",
 }
 
 
@@ -46,6 +48,13 @@ class Settings:
     http_did_hosts: tuple[str, ...] = ()
     fetch_timeout: float = 5.0
     max_upload_bytes: int = 1024 * 1024
+    # Where request rate limits are counted (badger.web.limits): redis://... to share them
+    # between workers; default: the queue's Redis when BADGER_QUEUE_URL is one, else memory.
+    ratelimit_storage_url: str | None = None
+    rate_limits: bool = True
+    # Reverse proxies in front of the app that set X-Forwarded-For / -Proto (werkzeug ProxyFix):
+    # 0 trusts no header (the client address is the socket's); 1 behind one nginx or Caddy.
+    proxy_hops: int = 0
 
     @property
     def production(self) -> bool:
@@ -87,4 +96,8 @@ def load_settings(overrides: Mapping[str, object] | None = None, environ: Mappin
     for name, var in _ENV_NAMES.items():
         if environ.get(var):
             values[name] = environ[var]
+    if isinstance(values.get("proxy_hops"), str):
+        if not values["proxy_hops"].isdigit() or int(values["proxy_hops"]) > 10:
+            raise InvalidInput("BADGER_PROXY_HOPS must be the number of reverse proxies (0-10)")
+        values["proxy_hops"] = int(values["proxy_hops"])
     return Settings(**values).validate()

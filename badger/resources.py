@@ -1,4 +1,4 @@
-"""The one place that finds the bundled data: schemas/ (contexts, JSON Schemas) and templates/."""
+"""The one place that finds the bundled data: schemas/ (contexts, JSON Schemas), templates/, static/."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ROOT", "schemas_dir", "templates_dir", "load_json"]
+__all__ = ["ROOT", "schemas_dir", "templates_dir", "static_dir", "load_json"]
 
 # The project keeps schemas/ and templates/ at the top level beside the package.
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,11 @@ def schemas_dir() -> Path:
 
 def templates_dir() -> Path:
     return ROOT / "templates"
+
+
+def static_dir() -> Path:
+    """Scripts the pages load (no inline script: the Content-Security-Policy forbids them)."""
+    return ROOT / "static"
 
 
 @cache

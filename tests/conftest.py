@@ -45,7 +45,7 @@ def _no_network(monkeypatch):
 
 # The longest tests first (end-to-end, browser, interop): spread over the xdist workers from the
 # start, they do not leave one worker running alone at the end of the run.
-_SLOW_FIRST = ("tests/e2e/", "tests/browser/", "tests/interop/", "tests/web/pages/")
+_SLOW_FIRST = ("tests/e2e/", "tests/browser/", "tests/interop/", "tests/web/pages/", "tests/security/test_attacks_live")
 
 
 def pytest_collection_modifyitems(items):

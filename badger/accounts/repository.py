@@ -189,6 +189,17 @@ def count_failures_by_email(session: Session, email: str, since: datetime) -> in
     )
 
 
+def failures_since(
+    session: Session, email: str, since: datetime, *, ip: str | None = None
+) -> tuple[int, datetime | None]:
+    """(number, time of the latest) of the failed sign-ins for ``email`` (from ``ip`` when given)."""
+    query = select(func.count(), func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.at > since)
+    if ip is not None:
+        query = query.where(LoginAttempt.ip == ip)
+    count, latest = session.execute(query).one()
+    return int(count or 0), latest
+
+
 def count_failures_by_ip(session: Session, ip: str, since: datetime) -> int:
     return cast(
         int,

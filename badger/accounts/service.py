@@ -12,8 +12,12 @@ A platform administrator (``is_admin``) creates partners and acts as an owner of
 
 Secrets (invitation and password-reset tokens) are random, sent once by e-mail and stored only
 as SHA-256 hashes: a leaked database gives no usable link. Failed sign-ins are counted in the
-database (not in a process), so the limit holds across gunicorn workers: 5 failures per e-mail
-and 20 per client address within 15 minutes, then sign-in answers "too many attempts".
+database (not in a process), so the limits hold across gunicorn workers. Guessing is slowed,
+never turned into a lock the guesser can put on the real owner: after 5 failures for an e-mail
+within 15 minutes, each further attempt must wait a delay that doubles with every failure
+(1 s, 2 s, 4 s...), capped at 30 s for attempts from any address and at 15 minutes for the
+address that failed; the right password, once the delay has passed, always signs in. A client
+address with 20 failures within 15 minutes (any e-mails) waits for the window to pass.
 
 Every change records an audit event in the caller's transaction: ``partner.create``,
 ``staff.invite``, ``staff.invite_revoke``, ``staff.join``, ``staff.role_change``, ``staff.remove``,
@@ -91,6 +95,10 @@ MAX_RESETS_PER_HOUR = 3  # more requests are silently ignored (no mail bombing t
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_IP = 20
+# Delays after MAX_FAILURES_PER_EMAIL failures: 2 ** (failures - MAX_FAILURES_PER_EMAIL) seconds,
+# capped for everyone (the owner, from anywhere, waits at most this) and for the failing address.
+EMAIL_DELAY_CAP = 30
+ADDRESS_DELAY_CAP = int(FAILURE_WINDOW.total_seconds())
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # argon2 hashes any length; a bound keeps a request cheap
 
@@ -234,11 +242,14 @@ def authenticate(app: Badger, session: Session, email: str, password: str, *, ip
     except InvalidInput:
         email = (email or "").strip().lower()[:320]
     since = now - FAILURE_WINDOW
-    if (
-        repo.count_failures_by_email(session, email, since) >= MAX_FAILURES_PER_EMAIL
-        or repo.count_failures_by_ip(session, ip, since) >= MAX_FAILURES_PER_IP
-    ):
+    if repo.count_failures_by_ip(session, ip, since) >= MAX_FAILURES_PER_IP:
         raise TooManyAttempts(retry_after=int(FAILURE_WINDOW.total_seconds()))
+    wait = max(
+        _wait(now, *repo.failures_since(session, email, since), cap=EMAIL_DELAY_CAP),
+        _wait(now, *repo.failures_since(session, email, since, ip=ip), cap=ADDRESS_DELAY_CAP),
+    )
+    if wait > 0:
+        raise TooManyAttempts(retry_after=wait)
     user = repo.user_by_email(session, email) if email else None
     password = password if isinstance(password, str) and len(password) <= MAX_PASSWORD_LENGTH else ""
     if user is None:
@@ -258,6 +269,15 @@ def authenticate(app: Badger, session: Session, email: str, password: str, *, ip
     user.last_login_at = now
     repo.clear_failures(session, email)
     return user
+
+
+def _wait(now: datetime, failures: int, latest: datetime | None, *, cap: int) -> int:
+    """Seconds still to wait after ``failures`` failures, the latest at ``latest`` (0: none)."""
+    if failures < MAX_FAILURES_PER_EMAIL or latest is None:
+        return 0
+    delay = min(cap, 2 ** min(failures - MAX_FAILURES_PER_EMAIL, 20))
+    remaining = (_aware(latest) + timedelta(seconds=delay) - _aware(now)).total_seconds()
+    return max(0, int(remaining + 0.999))
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -33,6 +33,8 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from badger.achievements.models import Achievement
+from badger.achievements.svg_safety import sanitize_svg
+from badger.errors import InvalidInput
 
 __all__ = [
     "default_badge_png",
@@ -459,6 +461,14 @@ def _issuer_name(row: Achievement) -> str:
     return name if isinstance(name, str) else ""
 
 
+@lru_cache(maxsize=64)
+def _clean_svg(data: bytes) -> bytes:
+    try:
+        return sanitize_svg(data)
+    except InvalidInput:  # a stored image that no longer passes: the sanitised nothing
+        return sanitize_svg(b'<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"/>')
+
+
 def achievement_image(row: Achievement) -> tuple[bytes, str, bool]:
     """The image of a badge class -> (bytes, media type, is_default).
 
@@ -467,5 +477,9 @@ def achievement_image(row: Achievement) -> tuple[bytes, str, bool]:
     Raises nothing.
     """
     if row.image:
+        if (row.image_type or SVG_TYPE) == SVG_TYPE:
+            # Rebuilt again on the way out: images stored before the allow-list existed must
+            # not carry anything into pages or baked credentials (cached: same bytes, same result).
+            return _clean_svg(bytes(row.image)), SVG_TYPE, False
         return bytes(row.image), row.image_type or SVG_TYPE, False
     return default_badge_png(row.name, _issuer_name(row)), PNG_TYPE, True

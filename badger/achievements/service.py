@@ -24,12 +24,13 @@ from defusedxml import ElementTree
 
 from badger.achievements import repository as repo
 from badger.achievements.models import Achievement
+from badger.achievements.svg_safety import MAX_SIDE, sanitize_svg
 from badger.baking import PNG_SIGNATURE, image_kind, unbake_png
 from badger.core import audit
 from badger.core.app import Badger
 from badger.core.db import Session
 from badger.credentials import builders
-from badger.errors import BakingError, InvalidInput, NotFound
+from badger.errors import BakingError, ImageTooLarge, InvalidInput, NotFound
 from badger.issuers.models import Issuer
 from badger.issuers.service import profile_document
 
@@ -106,7 +107,8 @@ def check_image(data: bytes, max_bytes: int) -> str:
     kind = image_kind(data)
     try:
         if kind == "png" and data.startswith(PNG_SIGNATURE):
-            unbake_png(data, max_bytes=max_bytes)  # walks and CRC-checks every chunk, bounds dimensions
+            # Walks and CRC-checks every chunk; a badge needs no more than MAX_SIDE pixels a side.
+            unbake_png(data, max_bytes=max_bytes, max_dimension=MAX_SIDE)
             return "image/png"
         if kind == "svg":
             root = ElementTree.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
@@ -124,7 +126,10 @@ def check_image(data: bytes, max_bytes: int) -> str:
                         raise InvalidInput(
                             f"SVG attribute {name!r} is not allowed", code="image.unsafe_svg", field="image"
                         )
+            sanitize_svg(data)  # dimensions; what it would drop is dropped when stored
             return "image/svg+xml"
+    except ImageTooLarge as exc:
+        raise InvalidInput(str(exc), code="image.too_large", field="image") from exc
     except BakingError as exc:
         raise InvalidInput(f"unreadable image: {exc}", code="image.invalid", field="image") from exc
     except ElementTree.ParseError as exc:
@@ -278,6 +283,8 @@ def create_achievement(
     english = _english(name_en, description_en, criteria_en)
     valid_for_days = _valid_for_days(valid_for_days)
     image_type = check_image(image, app.settings.max_upload_bytes) if image is not None else None
+    if image is not None and image_type == "image/svg+xml":
+        image = sanitize_svg(image)  # stored as rebuilt from the allow-list (svg_safety)
     achievement_id = app.new_id()
     document = _build(app, issuer, achievement_id, fields, image is not None, in_language)
     now = app.clock()
@@ -338,7 +345,7 @@ def update_achievement(
         row.valid_for_days = _valid_for_days(changes["valid_for_days"])
     if "image" in changes and changes["image"] is not None:
         row.image_type = check_image(changes["image"], app.settings.max_upload_bytes)
-        row.image = changes["image"]
+        row.image = sanitize_svg(changes["image"]) if row.image_type == "image/svg+xml" else changes["image"]
     elif changes.get("remove_image"):
         row.image, row.image_type = None, None
     document = _build(app, issuer, row.id, fields, row.image is not None, current.get("inLanguage"))

@@ -49,9 +49,13 @@ class Badger:
         self.sessions = make_session_factory(self.engine)
         self.keystore = KeyStore(self.settings.secret_key)
         # Fetches for verification (keys, status lists, credential URLs) may only reach public
-        # addresses, or the hosts the settings allow (the development origin).
+        # addresses, or the hosts the settings allow (the development origin); answers are
+        # reused for a minute at most (less when their Cache-Control says so).
         self.fetcher = HttpFetcher(
-            timeout=self.settings.fetch_timeout, public_only=True, allowed_hosts=self.settings.http_did_hosts
+            timeout=self.settings.fetch_timeout,
+            public_only=True,
+            allowed_hosts=self.settings.http_did_hosts,
+            cache_seconds=60.0,
         )
 
     @property

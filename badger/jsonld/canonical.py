@@ -13,14 +13,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
+from pyld import canon as _pyld_canon
 from pyld import jsonld
 from pyld import nquads as _pyld_nquads
 from pyld.canon import URDNA2015
 
 from badger.errors import CanonicalizationLimit, DroppedTerm, JsonLdError
+from badger.jsonld import budget as _budget
 from badger.jsonld.loader import StaticDocumentLoader, bundled_contexts
 
 __all__ = ["Limits", "ALGORITHM", "canonicalize", "expand", "default_loader"]
@@ -36,6 +40,24 @@ class Limits:
     max_quads: int = 20_000
     max_blank_nodes: int = 2_000
     max_ndegree_calls: int = 2_000
+    # Hash-N-Degree *work* (not only calls: one call on a clique walks every permutation of its
+    # neighbours): each call, each related blank node hashed and each permutation element
+    # walked is one unit, and each identifier of the issuer deep-copied per permutation four. Allowed: a floor plus an allowance per quad, so the bound grows with
+    # the input's size but never with the exponential cost a poison graph asks for. Measured:
+    # real credentials need 0 (no first-degree hash collision) to a few hundred units, a unit
+    # costs about 1 µs, so the floor is well under 0.1 s; a clique of 4 blank nodes needs
+    # ~6,000, of 5 ~80,000 (refused), of 40 (34 KB) more than the age of the universe allows.
+    work_floor: int = 50_000
+    work_per_quad: int = 2
+    # Expansion is quadratic in the number of values of one property (pyld's node map compares
+    # each new value with every value already there): the sum of the squared lengths of the
+    # document's arrays is bounded before expansion starts (~1 µs a comparison). A real
+    # credential's arrays hold a few dozen items at most.
+    max_array_work: int = 250_000
+    max_json_values: int = 50_000
+
+    def max_work(self, quads: int) -> int:
+        return self.work_floor + self.work_per_quad * quads
 
 
 _DEFAULT_LOADER: StaticDocumentLoader | None = None
@@ -164,18 +186,72 @@ _pyld_nquads.escape = _rdfc_escape
 
 
 class _GuardedRDFC(URDNA2015):  # type: ignore[misc, unused-ignore]  # pyld has no type hints
-    """RDFC-1.0 with a work budget on the N-degree hashing step (the exponential part)."""
+    """RDFC-1.0 with a work budget on the N-degree hashing step (the exponential part), charged
+    also to the verification's Budget when one is active (badger.jsonld.budget)."""
 
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, quads: int):
         super().__init__()
         self._limits = limits
         self._calls = 0
+        self._work = 0
+        self._max_work = limits.max_work(quads)
+        self._issuers: list[Any] = []  # the issuer of each Hash-N-Degree call in progress
+        self._budget = _budget.current()
+        if self._budget is not None:
+            self._budget.dataset(quads)
+
+    def spend(self, units: int) -> None:
+        self._work += units
+        if self._work > self._max_work:
+            raise CanonicalizationLimit("canonicalization work limit reached (poison graph?)")
+        if self._budget is not None:
+            self._budget.spend(units)
+
+    def main(self, dataset: Any, options: Any) -> Any:
+        token = _METER.set(self)
+        try:
+            return super().main(dataset, options)
+        finally:
+            _METER.reset(token)
 
     def hash_n_degree_quads(self, id_: Any, issuer: Any) -> Any:
         self._calls += 1
         if self._calls > self._limits.max_ndegree_calls:
             raise CanonicalizationLimit("canonicalization work limit reached (poison graph?)")
-        return super().hash_n_degree_quads(id_, issuer)
+        self.spend(1)
+        self._issuers.append(issuer)
+        try:
+            return super().hash_n_degree_quads(id_, issuer)
+        finally:
+            self._issuers.pop()
+
+    def permutation_cost(self, permutation: Any) -> int:
+        """One permutation: pyld deep-copies the call's issuer (its map and its order: about four
+        object copies per identifier), then walks the permutation."""
+        issuer = self._issuers[-1] if self._issuers else None
+        return 1 + len(permutation) + (4 * len(issuer.existing) if issuer is not None else 0)
+
+    def hash_related_blank_node(self, related: Any, quad: Any, issuer: Any, position: Any) -> Any:
+        self.spend(1)
+        return super().hash_related_blank_node(related, quad, issuer, position)
+
+
+# The canonicalization running in this context, charged for every permutation pyld's
+# Hash-N-Degree step walks (pyld calls the module-level ``permutations`` generator; wrapping it
+# is the only way to meter that loop without copying pyld's algorithm).
+_METER: ContextVar[_GuardedRDFC | None] = ContextVar("badger_rdfc_meter", default=None)
+_pyld_permutations = _pyld_canon.permutations
+
+
+def _metered_permutations(elements: Any) -> Iterator[Any]:
+    meter = _METER.get()
+    for permutation in _pyld_permutations(elements):
+        if meter is not None:
+            meter.spend(meter.permutation_cost(permutation))
+        yield permutation
+
+
+_pyld_canon.permutations = _metered_permutations
 
 
 def _options(loader: Any) -> dict[str, Any]:
@@ -244,6 +320,21 @@ def _absolute_or_blank(iri: str) -> bool:
     return _RDF_IRI.match(iri) is not None
 
 
+def _check_shape(document: Any, limits: Limits) -> None:
+    """Refuse, before expansion, a document whose arrays would make it quadratic (see Limits)."""
+    stack, values, array_work = [document], 0, 0
+    while stack:
+        node = stack.pop()
+        values += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            array_work += len(node) * len(node)
+            stack.extend(node)
+        if values > limits.max_json_values or array_work > limits.max_array_work:
+            raise CanonicalizationLimit("the document has too many values to canonicalize")
+
+
 def expand(document: dict[str, Any], *, loader: Any = None, safe: bool = True) -> list[Any]:
     """JSON-LD 1.1 expansion of ``document`` with the offline loader.
 
@@ -264,7 +355,20 @@ def canonicalize(document: dict[str, Any], *, loader: Any = None, safe: bool = T
     DroppedTerm (safe mode), CanonicalizationLimit (poison guard), JsonLdError.
     Spec: RDF Dataset Canonicalization (RDFC-1.0) §4; VC Data Integrity §4 (transformation).
     """
+    spending = _budget.current()
+    try:
+        return _canonicalize(document, loader, safe, limits, spending)
+    except CanonicalizationLimit as exc:
+        if spending is not None:  # a poison input: the whole verification is refused (a 4xx)
+            spending.refuse(str(exc))
+        raise
+
+
+def _canonicalize(document: dict[str, Any], loader: Any, safe: bool, limits: Limits, spending: Any) -> str:
     options = dict(_options(loader), produceGeneralizedRdf=False)
+    _check_shape(document, limits)
+    if spending is not None:
+        spending.check()  # the verification's deadline, before the expansion starts
     try:
         dataset = _Processor(safe=safe).to_rdf(document, options)
     except DroppedTerm:
@@ -284,8 +388,9 @@ def canonicalize(document: dict[str, Any], *, loader: Any = None, safe: bool = T
     if len(blank) > limits.max_blank_nodes:
         raise CanonicalizationLimit(f"{len(blank)} blank nodes exceed the limit of {limits.max_blank_nodes}")
     try:
-        return cast(str, _GuardedRDFC(limits).main(dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"}))
-    except CanonicalizationLimit:
+        guarded = _GuardedRDFC(limits, quads)
+        return cast(str, guarded.main(dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"}))
+    except (CanonicalizationLimit, _budget.BudgetExceeded):
         raise
     except Exception as exc:
         raise _map_error(exc) from exc

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from badger.errors import CanonicalizationLimit
+from badger.jsonld.budget import BudgetExceeded
 from badger.jsonld.canonical import ALGORITHM, Limits, _GuardedRDFC, _map_error, _options, _Processor, canonicalize
 from badger.jsonld.loader import bundled_contexts
 
@@ -354,11 +355,14 @@ class TemplateCanonicalizer:
         return result
 
     def _rdfc(self, dataset: dict[str, list[dict[str, Any]]]) -> str:
+        quads = sum(len(triples) for triples in dataset.values())
         try:
             return str(
-                _GuardedRDFC(self._limits).main(dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"})
+                _GuardedRDFC(self._limits, quads).main(
+                    dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"}
+                )
             )
-        except CanonicalizationLimit:
+        except (CanonicalizationLimit, BudgetExceeded):
             raise
         except Exception as exc:  # noqa: BLE001 - as the general path
             raise _map_error(exc) from exc

@@ -16,10 +16,11 @@ from badger.core.db import Session
 from badger.credentials.problems import Problem
 from badger.credentials.vocab import VC_V1_CONTEXT, VC_V2_CONTEXT
 from badger.errors import InvalidInput
+from badger.jsonld.budget import BudgetExceeded, use
 from badger.proofs.data_integrity import verify_proofs
 from badger.verification import ENVELOPED_JWT_PREFIX, VerificationResult, is_compact_jws
 from badger.verification import message as credential_message
-from badger.verifying.service import resolver_for, verify_credential
+from badger.verifying.service import count_proofs, new_budget, resolver_for, verify_credential
 
 __all__ = ["PresentationResult", "verify_presentation", "credential_input", "message", "ENVELOPED_JWT_PREFIX"]
 
@@ -119,9 +120,14 @@ class PresentationResult:
         return not self.problems and all(r.verified for r in self.credentials)
 
 
+# The credentials one presentation may carry (each is a whole verification's worth of work;
+# the presentation shares one budget: badger.jsonld.budget).
+MAX_CREDENTIALS = 8
+
+
 def verify_presentation(
     app: Badger,
-    session: Session,
+    session: Session | None,
     presentation: dict,
     *,
     challenge: str | None = None,
@@ -143,7 +149,12 @@ def verify_presentation(
             "the presentation's type must include VerifiablePresentation", code="verify.invalid_presentation"
         )
     embedded = presentation.get("verifiableCredential", [])
-    inputs = [credential_input(c) for c in (embedded if isinstance(embedded, list) else [embedded])]
+    embedded = embedded if isinstance(embedded, list) else [embedded]
+    if len(embedded) > MAX_CREDENTIALS:
+        raise BudgetExceeded(f"{len(embedded)} credentials; a presentation may carry {MAX_CREDENTIALS}")
+    inputs = [credential_input(c) for c in embedded]
+    budget = new_budget()
+    budget.proofs(count_proofs(presentation))
 
     problems: list[Problem] = []
     # VC Data Model 2.0 §4.3 (and 1.1 §4.1): the first @context entry is the VC context.
@@ -156,7 +167,12 @@ def verify_presentation(
     signed = presentation.get("proof") is not None
     proof_verified = False
     if signed:
-        outcomes = verify_proofs(presentation, resolver=resolver_for(app, session), expected_purpose="authentication")
+        with use(budget):
+            outcomes = verify_proofs(
+                presentation, resolver=resolver_for(app, session), expected_purpose="authentication"
+            )
+        if budget.exceeded is not None:
+            raise budget.exceeded
         good = [o for o in outcomes if o.supported and o.verified]
         bad = [o for o in outcomes if o.supported and not o.verified]
         if bad or not good:
@@ -182,7 +198,7 @@ def verify_presentation(
 
     if not inputs and not signed:
         problems.append(Problem("presentation.empty", "an unsigned presentation without credentials proves nothing"))
-    results = tuple(verify_credential(app, session, data, email=email) for data in inputs)
+    results = tuple(verify_credential(app, session, data, email=email, budget=budget) for data in inputs)
     return PresentationResult(
         signed=signed, proof_verified=proof_verified, problems=tuple(problems), credentials=results
     )

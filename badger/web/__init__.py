@@ -8,12 +8,13 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from badger.application import build
 from badger.config import Settings, load_settings
 from badger.core.app import Badger
-from badger.resources import templates_dir
-from badger.web import auth, errors, i18n
+from badger.resources import static_dir, templates_dir
+from badger.web import auth, errors, headers, i18n, limits
 from badger.web.accounts import admin
 from badger.web.accounts import views as account_pages
 from badger.web.api import vcapi
@@ -37,7 +38,12 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
         if not isinstance(settings, Settings):
             settings = load_settings(settings)
         badger = build(settings)
-    app = Flask("badger", template_folder=str(templates_dir()), instance_path=badger.settings.instance_path)
+    app = Flask(
+        "badger",
+        template_folder=str(templates_dir()),
+        static_folder=str(static_dir()),
+        instance_path=badger.settings.instance_path,
+    )
     app.config.update(
         SECRET_KEY=badger.settings.secret_key,
         MAX_CONTENT_LENGTH=badger.settings.max_upload_bytes + 64 * 1024,
@@ -49,6 +55,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
 
     i18n.init_app(app)
     errors.register(app)
+    headers.init_app(app, badger.settings)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(vcapi.bp)
@@ -72,4 +79,8 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
     app.register_blueprint(programme_pages.bp)  # /dashboard/<slug>/programmes/...
     app.register_blueprint(learner_pages.bp)  # /learners/<token>
     app.register_blueprint(dashboard_emails.bp)  # /dashboard/<slug>/emails
+    limits.init_app(app, badger.settings)  # after the blueprints: it wraps their views
+    if badger.settings.proxy_hops:  # the client address and scheme as the proxies saw them
+        hops = badger.settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

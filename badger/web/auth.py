@@ -22,8 +22,8 @@
   hours after it was last written (sign-in); session protection "strong" (a session presented from another
   browser/address is dropped); signing in starts a new session, signing out clears it.
 - Client address (rate limit): ``request.remote_addr``. Behind a reverse proxy every client
-  has the proxy's address, so the per-address limit then counts everyone together: wrap the
-  WSGI app in werkzeug's ProxyFix (x_for=1) there.
+  has the proxy's address, so the per-address limit then counts everyone together: set
+  BADGER_PROXY_HOPS=1 there (create_app wraps the app in werkzeug's ProxyFix).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def _csrf_refused(exc: CSRFError):
 
 
 def client_ip() -> str:
-    """The client address as seen by this process (behind a proxy, configure ProxyFix)."""
+    """The client address as seen by this process (behind a proxy: BADGER_PROXY_HOPS)."""
     return (request.remote_addr or "unknown")[:64]
 
 

@@ -36,11 +36,13 @@ _TITLES = {
     413: _l("Payload too large"),
     415: _l("Unsupported media type"),
     422: _l("Unprocessable content"),
+    429: _l("Too many requests"),
     500: _l("Internal error"),
 }
 # What a person reading the error page can do about it (the problem's detail is for programs).
 _EXPLANATIONS = {
     404: _l("There is nothing at this address. The link may be incomplete, or the badge may have been removed."),
+    429: _l("Too many requests came from your network in a short time. Wait a minute, then try again."),
     500: _l("Something went wrong on our side. Please try again in a moment."),
 }
 
@@ -118,7 +120,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return problem(exc.code or 500, f"http.{exc.code}", exc.description or "")
+        response = app.make_response(problem(exc.code or 500, f"http.{exc.code}", exc.description or ""))
+        # Keep what the exception says in headers: Allow on a 405 (RFC 9110 §15.5.6 MUST),
+        # Retry-After on a 429 / 503, WWW-Authenticate...
+        for name, value in exc.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # a bug: log it, answer without details

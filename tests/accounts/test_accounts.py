@@ -186,22 +186,49 @@ def test_safe_next_keeps_local_paths():
 # --------------------------------------------------------------------------------- rate limits
 
 
-def test_rate_limit_per_email_answers_429_and_holds_across_workers(badger, app, client, world):
+def test_failures_slow_guessing_without_locking_the_owner_out(badger, app, client, world):
+    now = badger.clock()
+    badger.clock = lambda: now  # the delays are seconds: a slow machine must not outlive them
     for _ in range(accounts.MAX_FAILURES_PER_EMAIL):
         assert login(client, "owner@cec.example.org", "wrong password!").status_code == 200
-    blocked = login(client, "owner@cec.example.org")  # even the right password
-    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    blocked = login(client, "owner@cec.example.org")  # the right password, but too soon
+    assert blocked.status_code == 429 and 0 < int(blocked.headers["Retry-After"]) <= accounts.EMAIL_DELAY_CAP
     assert client.get("/dashboard/cec/staff").status_code == 302
-    # Another worker (another app on the same database) refuses too: counted in the database.
+    # Another worker (another app on the same database) waits too: counted in the database.
     from badger.web import create_app
 
     other = create_app(badger=badger)
     assert login(other.test_client(), "owner@cec.example.org").status_code == 429
-    # Other accounts are not affected; after the window the account signs in again.
+    # Other accounts are not affected.
     assert login(app.test_client(), "issuer@cec.example.org").status_code == 302
-    now = badger.clock()
-    badger.clock = lambda: now + accounts.FAILURE_WINDOW + timedelta(seconds=1)
-    assert login(app.test_client(), "owner@cec.example.org").status_code == 302
+    # The owner, from anywhere, waits seconds, not a lock: then the right password signs in.
+    badger.clock = lambda: now + timedelta(seconds=accounts.EMAIL_DELAY_CAP + 1)
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.50"
+    assert login(owner, "owner@cec.example.org").status_code == 302
+
+
+def test_the_guessing_address_waits_ever_longer(badger, world):
+    moment = [badger.clock()]
+    badger.clock = lambda: moment[0]
+    waits = []
+    for _ in range(accounts.MAX_FAILURES_PER_EMAIL + 12):
+        try:
+            with badger.transaction() as session:
+                assert accounts.authenticate(badger, session, "viewer@cec.example.org", "nope", ip="192.0.2.66") is None
+        except accounts.TooManyAttempts as exc:
+            waits.append(exc.retry_after)
+            moment[0] += timedelta(seconds=exc.retry_after)
+    assert waits == sorted(waits) and waits[-1] > accounts.EMAIL_DELAY_CAP  # doubling, past the owner's cap
+    # Meanwhile the owner's address waits at most the short cap, then the password works.
+    with badger.transaction() as session:
+        try:
+            accounts.authenticate(badger, session, "viewer@cec.example.org", PASSWORD, ip="192.0.2.1")
+        except accounts.TooManyAttempts as exc:
+            assert exc.retry_after <= accounts.EMAIL_DELAY_CAP
+            moment[0] += timedelta(seconds=exc.retry_after)
+    with badger.transaction() as session:
+        assert accounts.authenticate(badger, session, "viewer@cec.example.org", PASSWORD, ip="192.0.2.1") is not None
 
 
 def test_rate_limit_per_address(badger, client, world):

@@ -28,6 +28,7 @@ import zlib
 import pytest
 from PIL import Image, PngImagePlugin
 
+from badger.achievements.svg_safety import sanitize_svg
 from badger.baking import unbake
 from tests.interop import node
 
@@ -64,7 +65,7 @@ def _uploaded_png() -> bytes:
 
 
 UPLOADED_SVG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
-<!-- Made for the Territoire apprenant pays de Vannes; kept byte for byte by baking. -->
+<!-- Made for the Territoire apprenant pays de Vannes; stored as rebuilt from the allow-list. -->
 <svg xmlns="http://www.w3.org/2000/svg"   xmlns:xlink="http://www.w3.org/1999/xlink"
      width="400" height="400" viewBox="0 0 400 400" role="img" aria-labelledby="t">
   <title id="t">Terdeskiñ — reconnaissance souple</title>
@@ -148,12 +149,12 @@ def issued(live_server, tmp_path_factory):
             server.cli("achievement", "create", "--name", "Fresquathon 2023 : dix fresques en un jour", *common).stdout
         ),
     }
-    originals = {"png": png_path.read_bytes(), "svg": UPLOADED_SVG}
+    originals = {"png": png_path.read_bytes(), "svg": sanitize_svg(UPLOADED_SVG)}
     result = {}
     for kind, achievement in classes.items():
         status, headers, class_image = server.get(achievement["id"] + "/image")
         assert status == 200
-        if kind in originals:  # the upload is stored and served as is
+        if kind in originals:  # the upload is stored and served as is (an SVG as rebuilt from the allow-list)
             assert class_image == originals[kind]
         else:
             assert headers["Content-Type"] == "image/png"
@@ -311,7 +312,8 @@ def test_baked_svg_is_the_class_markup_plus_one_element(issued, fmt):
     assert root.end() == match.start() and OB_NAMESPACE_DECLARATION in root.group()
     assert baked.count(OB_NAMESPACE_DECLARATION) == 1
     restored = (baked[: match.start()] + baked[match.end() :]).replace(OB_NAMESPACE_DECLARATION, b"", 1)
-    assert restored == UPLOADED_SVG == item["class_image"]  # comments, prefixes, spacing: all kept
+    # The class's (sanitised) markup, every byte kept by baking.
+    assert restored == sanitize_svg(UPLOADED_SVG) == item["class_image"]
     if fmt == "jwt":
         assert (
             match.group()

@@ -69,7 +69,7 @@ def login():
             user = accounts.authenticate(app, session, form.email.data, form.password.data, ip=client_ip())
             signed_in = CurrentUser.of(user) if user is not None else None
     except accounts.TooManyAttempts as exc:
-        body, status = render("accounts/too_many.html", 429, minutes=exc.retry_after // 60)
+        body, status = render("accounts/too_many.html", 429, seconds=exc.retry_after)
         return body, status, {"Retry-After": str(exc.retry_after)}
     if signed_in is None:
         form.password.data = ""

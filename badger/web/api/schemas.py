@@ -128,14 +128,38 @@ def _achievement_type(value: str) -> str:
     return value
 
 
+# What the validators above accept, declared in the OpenAPI description too (JSON Schema
+# keywords only: the validators stay the one judge). Patterns are ECMA-262 / JSON Schema,
+# unanchored unless they say ^...$.
+# Not only blanks (the services strip, then refuse an empty text). Control characters are
+# refused too (each field's description says so); a JSON Schema pattern for both makes
+# generators crawl, so the description carries that half.
+_NON_BLANK = r"\S"
+_UUID_AT_END = "^(?:[^\\s]*/)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_ACHIEVEMENT_TYPE = "^(?:" + "|".join(ACHIEVEMENT_TYPES) + "|ext:.*)$"
+
+
+def _schema(**keywords: Any) -> Any:
+    return Field(json_schema_extra=keywords)
+
+
 Text = Annotated[str, AfterValidator(_no_control_characters)]
-NonEmptyText = Annotated[str, StringConstraints(min_length=1), AfterValidator(_no_control_characters)]
-Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
-Did = Annotated[str, AfterValidator(_did)]
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-DateTime = Annotated[str, AfterValidator(_date_time)]
-Reference = Annotated[str, AfterValidator(_reference)]
-AchievementType = Annotated[str, AfterValidator(_achievement_type)]
+NonEmptyText = Annotated[
+    str, StringConstraints(min_length=1), AfterValidator(_no_control_characters), _schema(pattern=_NON_BLANK)
+]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=320),
+    AfterValidator(_email),
+    _schema(format="email"),
+]
+Did = Annotated[str, AfterValidator(_did), _schema(pattern="^" + _DID.pattern + "$", maxLength=500)]
+HttpUrl = Annotated[
+    str, AfterValidator(_http_url), _schema(format="uri", pattern="^https?://[^\\s/?#]+[^\\s]*$", maxLength=2000)
+]
+DateTime = Annotated[str, AfterValidator(_date_time), _schema(format="date-time")]
+Reference = Annotated[str, AfterValidator(_reference), _schema(pattern=_UUID_AT_END, maxLength=2000)]
+AchievementType = Annotated[str, AfterValidator(_achievement_type), _schema(pattern=_ACHIEVEMENT_TYPE)]
 
 
 class _In(BaseModel):
@@ -228,10 +252,10 @@ class AchievementUpload(BaseModel):
     repeated, ``alignments`` as a JSON array in one field, and the ``image`` file (PNG or SVG,
     1 MiB at most; an SVG with scripts, event handlers or external references is refused)."""
 
-    name: str
-    description: str
-    criteria: str
-    achievementType: str | None = None
+    name: str = _schema(minLength=1, maxLength=300, pattern=_NON_BLANK)
+    description: str = _schema(minLength=1, maxLength=5000, pattern=_NON_BLANK)
+    criteria: str = _schema(minLength=1, maxLength=10000, pattern=_NON_BLANK)
+    achievementType: str | None = _schema(default=None, pattern=_ACHIEVEMENT_TYPE)
     tags: list[str] = Field(default_factory=list)
     alignments: str | None = Field(None, description="JSON array of alignments")
     validForDays: int | None = None
@@ -293,6 +317,15 @@ def _evidence_item(value):
 class RecipientIn(_In):
     """Who earned it: an e-mail (stored only as a salted hash in the credential) or a DID."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["email"], "properties": {"email": {"type": "string"}}},
+                {"required": ["did"], "properties": {"did": {"type": "string"}}},
+            ]
+        }
+    )
+
     email: Email | None = None
     did: Did | None = None
     name: Text | None = Field(None, max_length=300)
@@ -336,13 +369,20 @@ class CredentialSummary(BaseModel):
 class StatusChangeIn(_In):
     """Revoke or suspend: why (kept in the audit log and shown to the partner's staff)."""
 
-    reason: str = Field(description="1-500 characters, no control characters (line breaks, tabs...)")
+    reason: str = Field(
+        description="1-500 characters, no control characters (line breaks, tabs...)",
+        json_schema_extra={"minLength": 1, "maxLength": 500, "pattern": _NON_BLANK},
+    )
 
 
 class UnsuspendIn(_In):
     """Lift a suspension; the reason is optional."""
 
-    reason: str | None = Field(None, description="1-500 characters, no control characters")
+    reason: str | None = Field(
+        None,
+        description="1-500 characters, no control characters",
+        json_schema_extra={"anyOf": [{"type": "string", "maxLength": 500, "pattern": _NON_BLANK}, {"type": "null"}]},
+    )
 
 
 class CredentialStatusOut(BaseModel):
@@ -360,6 +400,16 @@ class CredentialStatusOut(BaseModel):
 
 class VerifyIn(BaseModel):
     """One of: a credential as JSON, a compact JWS, or a URL (also: a multipart ``file``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["credential"], "properties": {"credential": {"type": "object"}}},
+                {"required": ["jwt"], "properties": {"jwt": {"type": "string", "pattern": "\\S"}}},
+                {"required": ["url"], "properties": {"url": {"type": "string", "pattern": "^https?://[^\\s/?#]+"}}},
+            ]
+        }
+    )
 
     credential: dict[str, Any] | None = None
     jwt: str | None = None
@@ -481,7 +531,7 @@ class BulkOptions(_In):
 class BulkQuery(BaseModel):
     """Query parameters of a text/csv bulk upload (with multipart, the same names are form fields)."""
 
-    achievement: str | None = Field(None, description="the badge class: its id or URL (required)")
+    achievement: str = Field(description="the badge class: its id or URL", json_schema_extra={"pattern": _UUID_AT_END})
     dryRun: bool | None = Field(None, description="check every row and report; issue nothing")
     notify: bool | None = Field(None, description="e-mail each learner their badge")
 
@@ -561,7 +611,7 @@ class JobOut(BaseModel):
 
 
 class JobRowsQuery(_In):
-    page: int = Field(1, ge=1, description="page of rows, from 1")
+    page: int = Field(1, ge=1, le=1_000_000, description="page of rows, from 1 (at most 1000000)")
     per_page: int = Field(100, alias="perPage", ge=1, le=1000, description="rows per page (1-1000)")
     outcome: Literal[ROW_OUTCOMES] | None = Field(None, description="only the rows with this outcome")  # type: ignore[valid-type]
 

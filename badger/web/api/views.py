@@ -582,8 +582,9 @@ def get_job(job_id):
     app = badger_app()
     with app.transaction() as session:
         issuer = authenticated_issuer(session)
-        job = bulk.get_job(session, issuer, str(job_id))
+        # Bad paging is a 400 whatever the job (bounded: no integer overflow in the database).
         paging = validated(JobRowsQuery, {k: v for k, v in request.args.items() if k not in _IGNORED_QUERY})
+        job = bulk.get_job(session, issuer, str(job_id))
         rows, count = bulk.job_rows(
             session,
             job,

@@ -41,10 +41,12 @@ from badger.core.qr import qr_print_png, qr_svg
 from badger.errors import InvalidInput, NotFound
 from badger.issuance import issuing, status_lists
 from badger.issuers import service as issuers
+from badger.jsonld.budget import check_json_text
 from badger.programmes import endorsements
 from badger.public import rendering
 from badger.public import service as public_pages
 from badger.verification import FAILED, PASSED, SKIPPED, WARNING, is_compact_jws
+from badger.verification.verifier import MAX_INPUT_BYTES
 from badger.verifying import presentations
 from badger.verifying import service as verifying
 from badger.web.current import badger_app
@@ -618,11 +620,13 @@ def verify_submit():
         return _verify_error(400, _("Paste an address, a JSON or a JWT, or choose an image."), pasted, email)
     facts: dict | None = None
     try:
-        with app.transaction() as session:
-            if isinstance(data, str) and _URL.match(data):
-                data = verifying.fetch_credential_url(app, session, _checked_url(data))
-            result = verifying.verify_credential(app, session, data, email=email)
-            if public_pages.input_error(result) is None:
+        # No transaction held while verifying (verifying.service: each read is its own, short);
+        # what the page shows is read afterwards in one short transaction.
+        if isinstance(data, str) and _URL.match(data):
+            data = verifying.fetch_credential_url(app, None, _checked_url(data))
+        result = verifying.verify_credential(app, None, data, email=email)
+        if public_pages.input_error(result) is None:
+            with app.transaction() as session:
                 facts = public_pages.verify_view(app, session, result, lang)
     except NotFound:
         return _verify_error(404, _("There is no badge at this address."), pasted, email)
@@ -675,7 +679,12 @@ def _bad_input(detail: str, code: str, field: str | None = None) -> InvalidInput
 
 
 def _json_body() -> dict:
-    body = request.get_json(force=True, silent=True)
+    raw = request.get_data(cache=True)
+    check_json_text(raw, max_bytes=MAX_INPUT_BYTES)  # size and depth before parsing: a 400, never a 500
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         raise _bad_input("the body must be a JSON object", "verify.invalid_body")
     return body
@@ -716,12 +725,12 @@ def api_verify():
         email = body.get("email")
         if email is not None and not isinstance(email, str):
             raise _bad_input("'email' must be a string", "verify.invalid_email", "email")
-    with app.transaction() as session:
-        if url is not None:
-            data = verifying.fetch_credential_url(app, session, url)  # InvalidInput -> 400 problem
-        # domain_linkage: credential.issuer.domainLinkage says whether the issuer's web site
-        # publishes a DID Configuration linking its DID (badger.verifying.linkage).
-        result = verifying.verify_credential(app, session, data, email=email or None, domain_linkage=True)
+    # No transaction held while verifying, fetching or canonicalizing (verifying.service).
+    if url is not None:
+        data = verifying.fetch_credential_url(app, None, url)  # InvalidInput -> 400 problem
+    # domain_linkage: credential.issuer.domainLinkage says whether the issuer's web site
+    # publishes a DID Configuration linking its DID (badger.verifying.linkage).
+    result = verifying.verify_credential(app, None, data, email=email or None, domain_linkage=True)
     return jsonify(result.as_dict(language()))
 
 
@@ -780,8 +789,7 @@ def vcapi_verify_credential():
         raise _bad_input("'verifiableCredential' is required", "verify.missing_credential", "verifiableCredential")
     data = _vc_input(body["verifiableCredential"], "verifiableCredential")
     _options(body)
-    with app.transaction() as session:
-        result = verifying.verify_credential(app, session, data)
+    result = verifying.verify_credential(app, None, data)
     out = _vcapi_result(result, language())
     return jsonify(out), 200 if result.verified else 422
 
@@ -798,8 +806,7 @@ def vcapi_verify_presentation():
         if value is not None and not isinstance(value, str):
             raise _bad_input(f"'options.{name}' must be a string", "verify.invalid_options", f"options.{name}")
     try:
-        with app.transaction() as session:
-            outcome = presentations.verify_presentation(app, session, presentation, challenge=challenge, domain=domain)
+        outcome = presentations.verify_presentation(app, None, presentation, challenge=challenge, domain=domain)
     except InvalidInput as exc:
         exc.fields = [{"field": "verifiablePresentation", "message": str(exc)}]
         raise

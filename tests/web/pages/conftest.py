@@ -16,6 +16,16 @@ def database() -> str:
 
 
 @pytest.fixture
+def badger(badger):
+    """The page tests sign in dozens of times a minute from one address: the request rate
+    limits (tested in tests/security) are off here; the per-account sign-in delays stay on."""
+    import dataclasses
+
+    badger.settings = dataclasses.replace(badger.settings, rate_limits=False)
+    return badger
+
+
+@pytest.fixture
 def public_site(badger, client, create_issuer, create_achievement) -> PublicSite:
     site = build_public_site(badger, create_issuer, create_achievement)
     site.extra["baked_png"] = client.get(f"/credentials/{site.credential_id}.png").data

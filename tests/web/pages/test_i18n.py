@@ -214,7 +214,8 @@ def rendered_site(tmp_path_factory):
     lang): html}). The pages are only read, so the tests of this module can share them."""
     from badger.web import create_app
 
-    badger, close = make_badger("sqlite", tmp_path_factory.mktemp("i18n"))
+    # Dozens of sign-ins a minute from one address: request rate limits (tests/security) off.
+    badger, close = make_badger("sqlite", tmp_path_factory.mktemp("i18n"), rate_limits=False)
     app = create_app(badger=badger)
     app.testing = True
     client = app.test_client()
