@@ -53,6 +53,7 @@ from typing import Any
 
 from badger.errors import CanonicalizationLimit
 from badger.jsonld.budget import BudgetExceeded
+from badger.jsonld.budget import current as current_budget
 from badger.jsonld.canonical import ALGORITHM, Limits, _GuardedRDFC, _map_error, _options, _Processor, canonicalize
 from badger.jsonld.loader import bundled_contexts
 
@@ -362,7 +363,12 @@ class TemplateCanonicalizer:
                     dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"}
                 )
             )
-        except (CanonicalizationLimit, BudgetExceeded):
+        except CanonicalizationLimit as exc:
+            spending = current_budget()
+            if spending is not None:  # as canonical.canonicalize: a poison input is refused whole
+                spending.refuse(str(exc))
+            raise
+        except BudgetExceeded:
             raise
         except Exception as exc:  # noqa: BLE001 - as the general path
             raise _map_error(exc) from exc

@@ -85,6 +85,7 @@ def issue():
     ),
     request=VcApiStatusIn,
     responses=[(200, "The credential's status now", VcApiStatusOut)],
+    errors=(404,),
 )
 def update_status():
     app = badger_app()
