@@ -5,8 +5,9 @@ authorization code grant with PKCE S256, token, upsertCredential; the client sid
 
 ``start`` reads the host's discovery document, registers Badger as a client and returns the
 host's authorization URL (state and PKCE verifier kept, sealed, on a pending connection);
-``finish`` takes the code at our callback and stores the tokens (sealed); ``push`` upserts every
-badge of the collection (refreshing the token when it expired); ``revoke`` revokes the tokens at
+``finish`` takes the code at our callback and stores the tokens (sealed); ``prepare_push``,
+``send`` and ``record_push`` upsert every badge of the collection (refreshing the token when it
+expired), the sending outside any transaction; ``revoke`` revokes the tokens at
 the host (RFC 7009, when it publishes a revocation endpoint) and forgets them: a revoked
 connection never pushes again. Outgoing requests only reach public addresses (or the hosts the
 settings allow, as for fetching keys), never follow redirects, and time out.
@@ -19,6 +20,7 @@ import ipaddress
 import json
 import secrets
 import socket
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +36,18 @@ from badger.obapi import repository as repo
 from badger.obapi.models import Connection
 from badger.obapi.oauth import SCOPE_CREDENTIAL_UPSERT, SCOPE_PROFILE_READ
 
-__all__ = ["DISCOVERY_PATH", "start", "finish", "push", "revoke", "connections", "callback_url"]
+__all__ = [
+    "DISCOVERY_PATH",
+    "Push",
+    "start",
+    "finish",
+    "prepare_push",
+    "send",
+    "record_push",
+    "revoke",
+    "connections",
+    "callback_url",
+]
 
 DISCOVERY_PATH = "/ims/ob/v3p0/discovery"
 TIMEOUT = 10
@@ -80,7 +93,9 @@ def _client(app: Badger, conn: Connection | None = None, **kw: Any) -> OAuth2Ses
 def _request(app: Badger, client: OAuth2Session, method: str, url: str, **kw: Any):
     _check(app, url)
     try:
-        return client.request(method, url, timeout=TIMEOUT, allow_redirects=False, **kw)
+        return client.request(
+            method, url, timeout=TIMEOUT, allow_redirects=False, withhold_token=not client.token, **kw
+        )
     except Exception as exc:  # noqa: BLE001 - network, TLS, OAuth errors: all one refusal
         raise RemoteError(f"{url}: {exc}") from exc
 
@@ -208,36 +223,79 @@ def _own(session: Session, learner: Learner, connection_id: str) -> Connection:
     return conn
 
 
-def push(app: Badger, session: Session, learner: Learner, connection_id: str) -> dict:
-    """Upsert every badge of the collection at the host -> ``{"sent", "failed": [reasons]}``.
-    Raises NotFound, Conflict (the connection is not active: revoked or never granted)."""
+@dataclass
+class Push:
+    """What one push sends, read in a transaction and sent outside any (the other host verifies
+    each badge and may fetch our keys and status lists meanwhile: no lock may be held)."""
+
+    connection_id: str
+    learner_id: str
+    url: str
+    refresh_url: str
+    client_id: str
+    client_secret: str
+    token: dict
+    payloads: list[tuple[str, str]]  # (name, credential text)
+    sent: int = 0
+    failed: list[str] = field(default_factory=list)
+    new_token: dict | None = None
+
+
+def prepare_push(app: Badger, session: Session, learner: Learner, connection_id: str) -> Push:
+    """Raises NotFound, Conflict (the connection is not active: revoked or never granted)."""
     conn = _own(session, learner, connection_id)
     if conn.status != "active" or conn.token is None:
         raise Conflict("this connection was revoked: connect again to send badges", code="obapi.connection_revoked")
     endpoints = json.loads(conn.endpoints_json)
+    return Push(
+        connection_id=conn.id,
+        learner_id=learner.id,
+        url=endpoints["api"].rstrip("/") + "/credentials",
+        refresh_url=endpoints["refresh"],
+        client_id=conn.client_id,
+        client_secret=app.keystore.open(conn.client_secret, conn.id).decode(),
+        token=json.loads(app.keystore.open(conn.token, conn.id)),
+        payloads=[(item.name, item.payload) for item in learners.collection(app, session, learner)],
+    )
+
+
+def send(app: Badger, push: Push) -> Push:
+    """upsertCredential for every badge (no database access); refreshes the token when it expired."""
 
     def keep(token, refresh_token=None, access_token=None):
-        conn.token = app.keystore.seal(json.dumps(dict(token)).encode(), conn.id)
+        push.new_token = dict(token)
 
-    client = _client(app, conn, token_endpoint=endpoints["refresh"], update_token=keep)
-    url = endpoints["api"].rstrip("/") + "/credentials"
-    sent, failed = 0, []
-    for item in learners.collection(app, session, learner):
-        if item.is_jwt:
-            response = _request(
-                app, client, "POST", url, data=item.payload.encode(), headers={"Content-Type": "text/plain"}
-            )
-        else:
-            response = _request(
-                app, client, "POST", url, data=item.payload.encode(), headers={"Content-Type": "application/json"}
-            )
+    client = OAuth2Session(
+        push.client_id,
+        push.client_secret,
+        token=push.token,
+        token_endpoint=push.refresh_url,
+        token_endpoint_auth_method="client_secret_basic",
+        update_token=keep,
+    )
+    for name, payload in push.payloads:
+        is_jwt = not payload.lstrip().startswith("{")
+        headers = {"Content-Type": "text/plain" if is_jwt else "application/json"}
+        try:
+            response = _request(app, client, "POST", push.url, data=payload.encode("utf-8"), headers=headers)
+        except RemoteError as exc:
+            push.failed.append(f"{name}: {exc}")
+            break
         if response.status_code in (200, 201):
-            sent += 1
+            push.sent += 1
         else:
-            failed.append(f"{item.name}: HTTP {response.status_code}")
+            push.failed.append(f"{name}: HTTP {response.status_code}")
             if response.status_code == 401:
                 break
-    conn.pushed += sent
+    return push
+
+
+def record_push(app: Badger, session: Session, learner: Learner, push: Push) -> dict:
+    """Keep a refreshed token and the counts -> ``{"sent", "failed": [reasons]}``."""
+    conn = _own(session, learner, push.connection_id)
+    if push.new_token is not None and conn.status == "active":
+        conn.token = app.keystore.seal(json.dumps(push.new_token).encode(), conn.id)
+    conn.pushed += push.sent
     conn.last_push_at = app.clock()
     session.flush()
     audit.record(
@@ -247,9 +305,9 @@ def push(app: Badger, session: Session, learner: Learner, connection_id: str) ->
         actor=learners.actor(learner),
         action="obapi.push",
         target=conn.host,
-        detail={"sent": sent, "failed": len(failed)},
+        detail={"sent": push.sent, "failed": len(push.failed)},
     )
-    return {"sent": sent, "failed": failed}
+    return {"sent": push.sent, "failed": push.failed}
 
 
 def revoke(app: Badger, session: Session, learner: Learner, connection_id: str) -> Connection:

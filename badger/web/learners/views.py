@@ -12,7 +12,7 @@ from flask import Blueprint, Response, flash, redirect, request, session, url_fo
 from flask_babel import gettext as _
 
 from badger.accounts.service import TooManyAttempts
-from badger.errors import BadgerError, InvalidInput
+from badger.errors import BadgerError, InvalidInput, NotFound
 from badger.learners import imports
 from badger.learners import service as learners
 from badger.obapi import consumer
@@ -310,25 +310,42 @@ def connect_callback():
                 code=request.args.get("code"),
                 error=request.args.get("error"),
             )
-            result = consumer.push(app, db, learner, conn.id)
+            connection_id = conn.id
+        result = _push(app, connection_id)
         flash(_("%(count)d badge(s) sent.", count=result["sent"]), "success")
     except BadgerError as exc:
         flash(_("Cannot connect to this host: %(reason)s", reason=str(exc)), "error")
     return _to_me("#connections")
 
 
+def _push(app, connection_id: str) -> dict:
+    """Read what to send, send it with no transaction open (the other host fetches our keys and
+    status lists while it verifies), then record the outcome."""
+    with app.transaction() as db:
+        learner = _signed_in(app, db)
+        if learner is None:
+            raise NotFound("sign in first", code="learner.signed_out")
+        plan = consumer.prepare_push(app, db, learner, connection_id)
+    consumer.send(app, plan)
+    with app.transaction() as db:
+        learner = _signed_in(app, db)
+        return consumer.record_push(app, db, learner, plan)
+
+
 @bp.post("/me/connections/<connection_id>/push")
 def push(connection_id: str):
     app = badger_app()
+    if current_learner_id() is None:
+        return _to_me()
     try:
-        with app.transaction() as db:
-            learner = _signed_in(app, db)
-            if learner is None:
-                return _to_me()
-            result = consumer.push(app, db, learner, connection_id)
+        result = _push(app, connection_id)
         flash(_("%(count)d badge(s) sent.", count=result["sent"]), "success")
     except BadgerError as exc:
-        return _page("learners/message.html", 409, message=_("Nothing was sent: %(reason)s", reason=str(exc)))
+        return _page(
+            "learners/message.html",
+            409 if exc.code == "obapi.connection_revoked" else 400,
+            message=_("Nothing was sent: %(reason)s", reason=str(exc)),
+        )
     return _to_me("#connections")
 
 

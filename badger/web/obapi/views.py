@@ -180,7 +180,9 @@ def authorize():
             )
             return Response(body, status, mimetype="text/html", headers={"X-Frame-Options": "DENY"})
         approved = request.form.get("decision") == "allow"
-        result = srv.create_authorization_response(request=grant.request, grant_user=learner if approved else None, grant=grant)
+        result = srv.create_authorization_response(
+            request=grant.request, grant_user=learner if approved else None, grant=grant
+        )
         oauth.record_grant(app, db, learner.id, grant.client.get_client_id(), scope, approved)
     status, _body, headers = result
     return redirect(dict(headers)["Location"], 302)
