@@ -59,3 +59,13 @@ def test_a_code_works_once_for_its_client_and_redirect_uri_only(web, mailbox):
     assert wrong.status_code == 400  # never redirected to an unregistered address
     no_name = client.post("/ims/ob/v3p0/auth/register", json={"redirect_uris": [REDIRECT]})
     assert no_name.status_code == 400 and no_name.get_json()["error"] == "invalid_client_metadata"
+
+
+def test_registration_is_rate_limited_per_client_address(web):
+    client = web.test_client()
+    answers = [
+        client.post("/ims/ob/v3p0/auth/register", json={"client_name": "x", "redirect_uris": [REDIRECT]}).status_code
+        for _ in range(41)
+    ]
+    # 20 a minute: 41 requests meet the limit even if a minute ends in the middle of them.
+    assert answers[0] == 201 and 429 in answers and set(answers) == {201, 429}
