@@ -264,6 +264,9 @@ def delete():
     with app.transaction() as db:
         learner = _signed_in(app, db)
         if learner is not None:
+            for connection in consumer.connections(db, learner):  # other hosts forget our tokens too
+                if connection.status == "active":
+                    consumer.revoke(app, db, learner, connection.id)
             learners.delete_account(app, db, learner)
     session.clear()
     return _page("learners/deleted.html")
