@@ -10,7 +10,8 @@ host's authorization URL (state and PKCE verifier kept, sealed, on a pending con
 expired), the sending outside any transaction; ``revoke`` revokes the tokens at
 the host (RFC 7009, when it publishes a revocation endpoint) and forgets them: a revoked
 connection never pushes again. Outgoing requests only reach public addresses (or the hosts the
-settings allow, as for fetching keys), never follow redirects, and time out.
+settings allow, as for fetching keys), never follow redirects, time out, and read at most
+``MAX_BODY`` bytes of an answer.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ __all__ = [
 
 DISCOVERY_PATH = "/ims/ob/v3p0/discovery"
 TIMEOUT = 10
+MAX_BODY = 1024 * 1024  # a discovery document, a registration, a credential: far less
 SCOPE = f"{SCOPE_CREDENTIAL_UPSERT} {SCOPE_PROFILE_READ}"
 
 
@@ -93,9 +95,19 @@ def _client(app: Badger, conn: Connection | None = None, **kw: Any) -> OAuth2Ses
 def _request(app: Badger, client: OAuth2Session, method: str, url: str, **kw: Any):
     _check(app, url)
     try:
-        return client.request(
-            method, url, timeout=TIMEOUT, allow_redirects=False, withhold_token=not client.token, **kw
+        response = client.request(
+            method, url, timeout=TIMEOUT, allow_redirects=False, withhold_token=not client.token, stream=True, **kw
         )
+        body = bytearray()
+        for chunk in response.iter_content(64 * 1024):
+            body += chunk
+            if len(body) > MAX_BODY:
+                response.close()
+                raise RemoteError(f"{url} answered more than {MAX_BODY} bytes")
+        response._content = bytes(body)  # read within the bound; .json() and .text use it
+        return response
+    except RemoteError:
+        raise
     except Exception as exc:  # noqa: BLE001 - network, TLS, OAuth errors: all one refusal
         raise RemoteError(f"{url}: {exc}") from exc
 
