@@ -69,3 +69,19 @@ def test_registration_is_rate_limited_per_client_address(web):
     ]
     # 20 a minute: 41 requests meet the limit even if a minute ends in the middle of them.
     assert answers[0] == 201 and 429 in answers and set(answers) == {201, 429}
+
+
+def test_a_signed_out_learner_signs_in_and_comes_back_to_the_consent_page(web, mailbox):
+    client = web.test_client()
+    registered = register(client, name="Passeport compétences")
+    query = (
+        f"response_type=code&client_id={registered['client_id']}&redirect_uri={REDIRECT}"
+        f"&code_challenge={'b' * 43}&code_challenge_method=S256"
+    )
+    first = client.get("/ims/ob/v3p0/auth/authorize?" + query)
+    assert first.status_code == 303 and first.headers["Location"].endswith("/me")
+    client.post("/me/sign-in", data={"email": "kim@example.org"})
+    back = client.post(mailbox.next_link("kim@example.org"))
+    assert back.status_code == 303 and "/ims/ob/v3p0/auth/authorize?" in back.headers["Location"]
+    consent = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert "Passeport compétences" in consent
