@@ -242,6 +242,7 @@ class _CodeGrant(grants.AuthorizationCodeGrant):
     def save_authorization_code(self, code, request):
         server: _Server = self.server
         data = request.payload.data
+        repo.purge_codes(server.session, server.app.clock())  # codes nobody exchanged
         row = OAuthCode(
             code_hash=token_hash(code),
             client_id=request.client.get_client_id(),

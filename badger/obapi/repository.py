@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,10 @@ def client(session: Session, client_id: str) -> OAuthClient | None:
 
 def code(session: Session, code_hash: str) -> OAuthCode | None:
     return session.get(OAuthCode, code_hash)
+
+
+def purge_codes(session: Session, before) -> None:
+    session.execute(sql_delete(OAuthCode).where(OAuthCode.expires_at < before))
 
 
 def token_by_access(session: Session, access_hash: str) -> OAuthToken | None:
