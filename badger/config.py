@@ -44,7 +44,9 @@ class Settings:
     mail_from: str | None = None
     env: str = "development"
     instance_path: str = field(default_factory=lambda: str(Path.cwd() / "instance"))
-    # Hosts whose did:web documents may be fetched over plain http (local development only).
+    # Hosts whose did:web documents may be fetched over plain http, and other Open Badges hosts
+    # reached over http or on a private address (local development and tests only;
+    # BADGER_HTTP_HOSTS).
     http_did_hosts: tuple[str, ...] = ()
     fetch_timeout: float = 5.0
     max_upload_bytes: int = 1024 * 1024
@@ -100,4 +102,6 @@ def load_settings(overrides: Mapping[str, object] | None = None, environ: Mappin
         if not values["proxy_hops"].isdigit() or int(values["proxy_hops"]) > 10:
             raise InvalidInput("BADGER_PROXY_HOPS must be the number of reverse proxies (0-10)")
         values["proxy_hops"] = int(values["proxy_hops"])
+    if environ.get("BADGER_HTTP_HOSTS"):  # comma-separated hosts (or host:port) reachable over http
+        values["http_did_hosts"] = tuple(h.strip() for h in environ["BADGER_HTTP_HOSTS"].split(",") if h.strip())
     return Settings(**values).validate()

@@ -207,6 +207,34 @@ KINDS: dict[str, Kind] = {
             values=_url_values,
             sample=_learner_sample,
         ),
+        Kind(
+            name="learner_sign_in",
+            subject=N_("Your sign-in link for Badger"),
+            intro=N_(
+                "Here is your link to sign in to your badge collection. It works once, for 15 minutes. "
+                "If you did not ask for it, ignore this e-mail: nothing happens without the link."
+            ),
+            required=("url",),
+            kept=(),
+            placeholders=(),
+            editable=False,
+            values=_url_values,
+            sample=_learner_sample,
+        ),
+        Kind(
+            name="learner_address",
+            subject=N_("Confirm this address for your badges"),
+            intro=N_(
+                "Someone asked to add this address to a badge collection on Badger. Once confirmed, the "
+                "badges issued to this address appear in that collection. The link works once, for 15 minutes."
+            ),
+            required=("url",),
+            kept=(),
+            placeholders=(),
+            editable=False,
+            values=_url_values,
+            sample=_learner_sample,
+        ),
     )
 }
 

@@ -24,6 +24,8 @@ from badger.web.dashboard import emails as dashboard_emails
 from badger.web.dashboard import programmes as programme_pages
 from badger.web.dashboard import staff
 from badger.web.dashboard import views as dashboard
+from badger.web.learners import views as learner_space
+from badger.web.obapi import views as obapi
 from badger.web.public import learners as learner_pages
 from badger.web.public import views as public
 
@@ -79,6 +81,10 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
     app.register_blueprint(programme_pages.bp)  # /dashboard/<slug>/programmes/...
     app.register_blueprint(learner_pages.bp)  # /learners/<token>
     app.register_blueprint(dashboard_emails.bp)  # /dashboard/<slug>/emails
+    app.register_blueprint(learner_space.bp)  # /me, /profiles/<slug>
+    app.register_blueprint(obapi.bp)  # /ims/ob/v3p0/... (the consent form keeps its CSRF token)
+    for view in (obapi.register, obapi.token, obapi.revoke, obapi.credentials, obapi.profile):
+        csrf.exempt(view)
     limits.init_app(app, badger.settings)  # after the blueprints: it wraps their views
     if badger.settings.proxy_hops:  # the client address and scheme as the proxies saw them
         hops = badger.settings.proxy_hops

@@ -22,7 +22,7 @@ LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 COOKIE = "badger_lang"
 # One domain per area: public pages, verification messages, accounts, dashboard, e-mails, programmes.
-DOMAINS = ("public", "verification", "accounts", "dashboard", "emails", "programmes")
+DOMAINS = ("public", "verification", "accounts", "dashboard", "emails", "programmes", "learners")
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 

@@ -3,7 +3,8 @@
 Limited, per client address: the public verification endpoints (``POST /api/v1/verify``,
 ``/verify``, the VC API's ``/credentials/verify`` and ``/presentations/verify``: each request
 may cost a verification budget, badger.jsonld.budget), the sign-in and the password-reset
-forms, and the learner link rotation. Any other public form joins by adding its endpoint to
+forms, the learner link rotation, the learner sign-in and the OB 3.0 API's registration,
+token, revocation and consent. Any other public form joins by adding its endpoint to
 ``LIMITS`` (the hook for badge requests, claim codes and the like).
 
 The counters are shared by every worker through Redis when ``BADGER_RATELIMIT_STORAGE_URL``
@@ -35,6 +36,14 @@ LIMITS: dict[str, str] = {
     "accounts.login": "30/minute;300/hour",
     "accounts.password_reset_request": "5/minute;30/hour",
     "learners.rotate": "10/minute",
+    # learner accounts and the OB 3.0 API (the per-address limit on sign-in e-mails is in
+    # badger.learners.service and holds across processes whatever the storage)
+    "learners_me.sign_in_request": "10/minute",
+    "learners_me.sign_in_complete": "10/minute",
+    "obapi.register": "20/minute",
+    "obapi.token": "60/minute",
+    "obapi.revoke": "60/minute",
+    "obapi.authorize": "60/minute",
 }
 
 
