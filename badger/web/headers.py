@@ -16,20 +16,28 @@ from flask import Flask, Response
 
 from badger.config import Settings
 
-__all__ = ["init_app", "HTML_CSP"]
+__all__ = ["init_app", "HTML_CSP", "html_csp"]
 
-HTML_CSP = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+def html_csp(form_targets: tuple[str, ...] = ()) -> str:
+    """The pages' policy; ``form_targets``: origins a form of this page may lead to besides this
+    site (CSP 3 ``form-action`` also governs the redirects after a submission, so the OAuth
+    consent form names the client's redirect URI's origin)."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            " ".join(("form-action 'self'", *form_targets)),
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+HTML_CSP = html_csp()
 HSTS = "max-age=31536000; includeSubDomains"
 
 

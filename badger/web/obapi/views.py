@@ -6,7 +6,7 @@ profile). Errors of the resource endpoints are ``imsx_StatusInfo`` documents (OB
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, Response, redirect, request, session, url_for
@@ -18,6 +18,7 @@ from badger.obapi import discovery, oauth
 from badger.obapi import service as obapi
 from badger.web.auth import render
 from badger.web.current import badger_app
+from badger.web.headers import html_csp
 from badger.web.learners.views import current_learner_id
 
 __all__ = ["bp", "status_info"]
@@ -173,7 +174,12 @@ def authorize():
                 scopes=scope.split(),
                 action=request.full_path,
             )
-            return Response(body, status, mimetype="text/html", headers={"X-Frame-Options": "DENY"})
+            target = urlsplit(grant.redirect_uri)
+            # the consent form's answer redirects to the app: its origin is a form-action target
+            csp = html_csp((f"{target.scheme}://{target.netloc}",))
+            return Response(
+                body, status, mimetype="text/html", headers={"X-Frame-Options": "DENY", "Content-Security-Policy": csp}
+            )
         approved = request.form.get("decision") == "allow"
         result = srv.create_authorization_response(
             request=grant.request, grant_user=learner if approved else None, grant=grant
