@@ -18,6 +18,7 @@ from badger.core.app import Badger, utc_now
 from badger.issuance import status_lists
 from badger.mail import outbox
 from badger.programmes import pathways
+from badger.wallets import offers as wallet_offers
 
 __all__ = ["build", "wire"]
 
@@ -28,7 +29,11 @@ def wire(app: Badger) -> Badger:
     # Order matters: the learner's e-mail is queued before the pathway credentials it may bring.
     app.events.subscribe(events.CREDENTIAL_ISSUED, outbox.on_credential_issued)
     app.events.subscribe(events.CREDENTIAL_ISSUED, pathways.on_credential_issued)
+    # After the e-mail's: the wallet offer is created and its link added to that e-mail.
+    app.events.subscribe(events.CREDENTIAL_ISSUED, wallet_offers.on_credential_issued)
     app.events.subscribe(events.STATUS_CHANGED, pathways.on_status_changed)
+    # A credential and its wallet copies share one status (revoking one revokes all).
+    app.events.subscribe(events.STATUS_CHANGED, wallet_offers.on_status_changed)
 
     app.tasks.register(bulk_runner.TASK, bulk_runner.run_task)
     app.tasks.register("bulk.resume", bulk_runner.resume)

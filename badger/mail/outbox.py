@@ -79,6 +79,7 @@ __all__ = [
     "enqueue",
     "notify_issued",
     "on_credential_issued",
+    "extend_issued",
     "deliver_pending",
     "deliver_task",
     "kick",
@@ -178,7 +179,7 @@ def notify_issued(
     """Queue the "credential_issued" e-mail for a credential just issued to ``email`` (the
     credential keeps only a hash of it, so the issuing request passes the address). Called from
     ``issuing.issue`` when asked to notify."""
-    return enqueue(
+    row = enqueue(
         app,
         session,
         to=email,
@@ -187,6 +188,19 @@ def notify_issued(
         context={"credential": credential_row.id, "name": name},
         issuer_id=credential_row.issuer_id,
     )
+    session.info.setdefault("mail.issued", {})[credential_row.id] = row
+    return row
+
+
+def extend_issued(session: Session, credential_id: str, values: dict) -> None:
+    """Add ``values`` to the context of the "credential_issued" e-mail queued for
+    ``credential_id`` in this transaction (a later ``credential_issued`` subscriber, e.g. the
+    wallet offer link); nothing when none was queued. Keys outside the kind's ``kept`` are
+    dropped once the e-mail is sent."""
+    row = session.info.get("mail.issued", {}).get(credential_id)
+    if row is not None:
+        row.context = json.dumps({**json.loads(row.context), **values}, ensure_ascii=False, sort_keys=True)
+        session.flush()
 
 
 def on_credential_issued(

@@ -25,6 +25,8 @@ from badger.web.dashboard import staff
 from badger.web.dashboard import views as dashboard
 from badger.web.public import learners as learner_pages
 from badger.web.public import views as public
+from badger.web.wallets import dashboard as wallet_dashboard
+from badger.web.wallets import views as wallets
 
 __all__ = ["create_app", "badger_app"]
 
@@ -72,4 +74,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
     app.register_blueprint(programme_pages.bp)  # /dashboard/<slug>/programmes/...
     app.register_blueprint(learner_pages.bp)  # /learners/<token>
     app.register_blueprint(dashboard_emails.bp)  # /dashboard/<slug>/emails
+    app.register_blueprint(wallets.bp)  # /wallets/..., /.well-known/openid-credential-issuer
+    csrf.exempt(wallets.bp)  # wallets post JSON or forms with no cookie; learner renewal carries its token
+    app.register_blueprint(wallet_dashboard.bp)  # /dashboard/<slug>/wallets
     return app
