@@ -53,7 +53,7 @@ def save_settings(slug):
             g.issuer,
             offers_enabled=request.form.get("offers_enabled") == "1",
             tx_code=request.form.get("tx_code") == "1",
-            actor=current_user.actor(),
+            actor=current_user.actor,
         )
     flash(_("Wallet settings saved."))
     return redirect(url_for("wallets_dashboard.settings", slug=slug), 303)
@@ -68,7 +68,7 @@ def renew(slug):
     try:
         with app.transaction() as session:
             row = issuing.get_credential(session, request.form.get("credential") or "", issuer=g.issuer)
-            links = offers.renew(app, session, row, email=email, actor=current_user.actor())
+            links = offers.renew(app, session, row, email=email, actor=current_user.actor)
     except BadgerError as exc:
         return _page(400, error=str(exc))
     return _page(renewed=links)
