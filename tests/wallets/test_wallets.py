@@ -169,7 +169,10 @@ def test_oid4vci_flow_both_formats_and_refusals(badger, client, world):
         assert {issuing.get_credential(session, c.id).status for c in copies} == {"revoked"}
 
 
-def test_expired_offer_and_tx_code(badger, client, world):
+def test_expired_offer_and_tx_code(badger, client, world, monkeypatch):
+    from badger.mail import outbox
+
+    monkeypatch.setattr(outbox, "kick", lambda app: None)  # the code e-mail stays in the outbox
     with badger.transaction() as session:
         offer = wallet_repo.current_offer(session, world["credential"])
         offer.expires_at = badger.clock() - timedelta(seconds=1)
@@ -188,6 +191,11 @@ def test_expired_offer_and_tx_code(badger, client, world):
         assert refused.value.code == "wallet.email_mismatch"
         links = offers.renew(badger, session, row, actor=STAFF, email=EMAIL)
     assert links.tx_code and len(links.tx_code) == 6
+    from badger.mail import repository as mail_repository
+
+    with badger.transaction() as session:
+        [mail] = [m for m in mail_repository.messages(session) if m.template == "wallet_tx_code"]
+        assert json.loads(mail.context)["code"] == links.tx_code and mail.to_address == EMAIL
     code = _code(links)
     assert _token(client, code).get_json()["error"] == "invalid_request"
     wrong = "000000" if links.tx_code != "000000" else "111111"
