@@ -2,13 +2,13 @@
 
 What each function answers (section names of OpenID4VCI 1.0, the final specification):
 
-- ``issuer_metadata``: "Credential Issuer Metadata" (§12.2), served at
+- ``issuer_metadata``: "Credential Issuer Metadata" (§11.2), served at
   ``/.well-known/openid-credential-issuer``; display names and logos in French and English;
   two credential configurations, ``OpenBadgeCredential`` (``ldp_vc``, Appendix A.1.2, signed
   eddsa-rdfc-2022) and ``OpenBadgeCredential_jwt`` (``jwt_vc_json``, Appendix A.1.1, a VC-JWT
   as OB 3.0 §8.2 defines it): a configuration has exactly one format.
 - ``as_metadata``: RFC 8414 authorization server metadata (``/.well-known/oauth-authorization-server``);
-  Badger is its own authorization server, so the issuer metadata names none (§12.2.4
+  Badger is its own authorization server, so the issuer metadata names none (§11.2.3
   "authorization_servers": absent means the issuer is the AS).
 - ``token``: the Token Endpoint (§6) for the grant ``urn:ietf:params:oauth:grant-type:pre-authorized_code``
   with ``pre-authorized_code`` and the optional ``tx_code``; errors of §6.3 ("Token Error
@@ -154,7 +154,7 @@ def as_metadata(app: Badger) -> dict[str, Any]:
         "grant_types_supported": [offers.PRE_AUTHORIZED_GRANT],
         "response_types_supported": [],  # no authorization endpoint: pre-authorized flow only
         "token_endpoint_auth_methods_supported": ["none"],
-        # OpenID4VCI 1.0 §12.3: a wallet may use the pre-authorized code without client_id.
+        # OpenID4VCI 1.0 §11.3 (AS metadata): a wallet may use the pre-authorized code without client_id.
         "pre-authorized_grant_anonymous_access_supported": True,
     }
 

@@ -197,7 +197,7 @@ def exchange(token: str):
     summary="OpenID4VCI Credential Issuer Metadata (names and logos in French and English)",
     tags=("openid4vci",),
     operation_id="oid4vci_issuer_metadata",
-    responses=[(200, "OpenID4VCI 1.0 §12.2 metadata", MetadataOut)],
+    responses=[(200, "OpenID4VCI 1.0 §11.2 Credential Issuer Metadata", MetadataOut)],
     secured=False,
 )
 def issuer_metadata():
