@@ -61,10 +61,13 @@ def test_learner_page_qr_to_wallet_then_revocation(live_server, browser, page, s
     page.goto(f"{live_server.url}/credentials/{credential_id}")
     page.locator(".wallet-offer img.wallet-qr").wait_for()
     stranger = browser.new_context(locale="fr-FR").new_page()
+    stranger.console_errors = []
+    stranger.on("console", lambda m: stranger.console_errors.append(m.text) if m.type == "error" else None)
     stranger.goto(f"{live_server.url}/credentials/{credential_id}")
     stranger.wait_for_load_state("networkidle")
     assert stranger.locator(".wallet-offer").is_hidden()
     assert stranger.locator(".wallet-offer img").count() == 0
+    assert stranger.console_errors == []
     stranger.context.close()
 
     [got] = node.run_node_many(

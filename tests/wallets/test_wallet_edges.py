@@ -89,8 +89,8 @@ def test_bad_input_gets_the_protocol_error_never_a_500(client, issued):
     assert client.post("/wallets/oid4vci/token", data={"grant_type": "x" * 10000}).status_code == 400
     for path in ("/wallets/offers/short", "/wallets/offers/" + "x" * 500, "/wallets/offers/%00/credential-offer"):
         assert client.get(path, headers={"Accept": "application/json"}).status_code == 404
-    assert client.get("/wallets/credentials/nope/offer").status_code == 404
-    assert client.get(f"/wallets/credentials/{credential_id}/offer?learner=" + "x" * 40).status_code == 404
+    assert client.get("/wallets/credentials/nope/offer").status_code == 204
+    assert client.get(f"/wallets/credentials/{credential_id}/offer?learner=" + "x" * 40).status_code == 204
 
 
 def test_issuance_email_carries_the_offer_and_the_learner_block(badger, client, issued):
@@ -108,10 +108,10 @@ def test_issuance_email_carries_the_offer_and_the_learner_block(badger, client, 
 
     block = client.get(f"/wallets/credentials/{credential_id}/offer?learner={token}").get_json()
     assert block["offer"]["page"] == wallet_url and block["offer"]["usable"] and block["wallets"] == []
-    # Anyone else: 404, even with another learner's valid link.
+    # Anyone else: 204 (nothing shown), even with another learner's valid link.
     with badger.transaction() as session:
         other = learners.link_token(badger, session, email="someone.else@example.org")
-    assert client.get(f"/wallets/credentials/{credential_id}/offer?learner={other}").status_code == 404
+    assert client.get(f"/wallets/credentials/{credential_id}/offer?learner={other}").status_code == 204
     # The learner renews: a new offer, the old page says it was renewed.
     renewed = client.post(f"/wallets/credentials/{credential_id}/offer/renew", json={"learner": token}).get_json()
     assert renewed["offer"]["page"] != wallet_url

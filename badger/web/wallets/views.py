@@ -360,10 +360,15 @@ def _block(app, session, row: Credential) -> dict:
 @bp.get("/wallets/credentials/<credential_id>/offer")
 def learner_offer(credential_id: str):
     """The offer block of a credential, for its learner only (``?learner=<token>`` or the cookie
-    set by the learner page); 404 for anyone else."""
+    set by the learner page). Anyone else gets 204, whatever the credential: the block stays
+    hidden, nothing tells whether the credential or the link exists, and the page's script
+    logs no error."""
     app = badger_app()
     with app.transaction() as session:
-        row = _learner_credential(app, session, credential_id, request.args.get("learner"))
+        try:
+            row = _learner_credential(app, session, credential_id, request.args.get("learner"))
+        except NotFound:
+            return Response(status=204, headers=_PRIVATE)
         body = _block(app, session, row)
     return _json(body, _PRIVATE)
 
@@ -457,7 +462,7 @@ OFFER_JS = r"""
     var url = box.getAttribute("data-wallet-offer");
     if (box.dataset.learner) { url += "?learner=" + encodeURIComponent(box.dataset.learner); }
     fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) { return r.status === 200 ? r.json() : null; })
       .then(function (d) { if (d) { show(box, d); } });
   });
 })();
