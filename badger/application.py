@@ -19,6 +19,7 @@ from badger.issuance import status_lists
 from badger.mail import outbox
 from badger.programmes import pathways
 from badger.public import service as public_pages
+from badger.wallets import offers as wallet_offers
 
 __all__ = ["build", "wire"]
 
@@ -29,8 +30,12 @@ def wire(app: Badger) -> Badger:
     # Order matters: the learner's e-mail is queued before the pathway credentials it may bring.
     app.events.subscribe(events.CREDENTIALS_ISSUED, outbox.on_credentials_issued)
     app.events.subscribe(events.CREDENTIALS_ISSUED, pathways.on_credentials_issued)
+    # After the e-mail's: the wallet offer is created and its link added to that e-mail.
+    app.events.subscribe(events.CREDENTIALS_ISSUED, wallet_offers.on_credentials_issued)
     app.events.subscribe(events.STATUS_CHANGED, pathways.on_status_changed)
     app.events.subscribe(events.STATUS_CHANGED, public_pages.on_status_changed)  # cached page checks
+    # A credential and its wallet copies share one status (revoking one revokes all).
+    app.events.subscribe(events.STATUS_CHANGED, wallet_offers.on_status_changed)
 
     app.tasks.register(bulk_runner.TASK, bulk_runner.run_task)
     app.tasks.register("bulk.resume", bulk_runner.resume)

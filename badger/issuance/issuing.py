@@ -54,6 +54,8 @@ class IssueRequest:
     format: str = "ldp"
     evidence: tuple = ()
     valid_until: str | None = None
+    # Extra IdentityObjects beside a ``did`` (a wallet's copy keeps the original's hashed e-mail).
+    identifiers: tuple = ()
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(self.__dict__, sort_keys=True, default=list).encode()).hexdigest()
@@ -319,6 +321,10 @@ def issue_batch(
             evidence=_evidence(request.evidence),
             credential_status=status.entries,
         )
+        if request.did and request.identifiers:
+            document["credentialSubject"]["identifier"] = [
+                dict(i) for i in request.identifiers if isinstance(i, dict)
+            ] + document["credentialSubject"].get("identifier", [])
         validator.check(document)  # raises InvalidCredential before anything is signed
         built.append(_Built(request, keys[i], achievement.id, credential_id, document, lookup, name, status))
 

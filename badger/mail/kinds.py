@@ -89,7 +89,9 @@ def _issued_values(app: Badger, session: Session, lang: str, context: dict[str, 
         raise PermanentError("the credential no longer exists")
     if credential.status == "revoked":
         raise PermanentError("the credential was revoked before the e-mail went out")
-    return {**badge_values(app, session, credential), "recipient": context.get("name") or ""}
+    values = {**badge_values(app, session, credential), "recipient": context.get("name") or ""}
+    values["wallet_url"] = context.get("wallet_url") or ""  # badger.wallets: "Add to a wallet"
+    return values
 
 
 def _issued_sample(app: Badger, session: Session, issuer: Issuer, lang: str) -> dict[str, Any]:
@@ -148,6 +150,14 @@ def _reset_sample(app: Badger, session: Session, issuer: Issuer, lang: str) -> d
 
 def _learner_sample(app: Badger, session: Session, issuer: Issuer, lang: str) -> dict[str, Any]:
     return {"url": app.url("learners", "example")}
+
+
+def _code_values(app: Badger, session: Session, lang: str, context: dict[str, Any]) -> dict[str, Any]:
+    return {"code": context["code"]}
+
+
+def _code_sample(app: Badger, session: Session, issuer: Issuer, lang: str) -> dict[str, Any]:
+    return {"code": "123456"}
 
 
 KINDS: dict[str, Kind] = {
@@ -234,6 +244,20 @@ KINDS: dict[str, Kind] = {
             editable=False,
             values=_url_values,
             sample=_learner_sample,
+        ),
+        Kind(  # badger.wallets: the OpenID4VCI transaction code (tx_code), a second channel
+            name="wallet_tx_code",
+            subject=N_("Your code to add a badge to your wallet"),
+            intro=N_(
+                "Your wallet app asks for a code before it receives your badge. Here it is. Never give "
+                "it to anyone: Badger and the partner will never ask you for it."
+            ),
+            required=("credential", "code"),
+            kept=("credential",),
+            placeholders=(),
+            editable=False,
+            values=_code_values,
+            sample=_code_sample,
         ),
     )
 }

@@ -80,6 +80,7 @@ __all__ = [
     "enqueue",
     "notify_issued",
     "on_credentials_issued",
+    "extend_issued",
     "deliver_pending",
     "deliver_task",
     "kick",
@@ -198,8 +199,24 @@ def notify_issued(
     credential keeps only a hash of it, so the issuing request passes the address)."""
     row = _issued(app, credential_row, email, name, lang)
     repo.add_message(session, row)
+    _remember(session, credential_row.id, row)
     on_commit(session, lambda: kick(app), key="mail.kick")
     return row
+
+
+def _remember(session: Session, credential_id: str, row: OutboxMessage) -> None:
+    session.info.setdefault("mail.issued", {})[credential_id] = row
+
+
+def extend_issued(session: Session, credential_id: str, values: dict) -> None:
+    """Add ``values`` to the context of the "credential_issued" e-mail queued for
+    ``credential_id`` in this transaction (a later ``credentials_issued`` subscriber, e.g. the
+    wallet offer link); nothing when none was queued. Keys outside the kind's ``kept`` are
+    dropped once the e-mail is sent."""
+    row = session.info.get("mail.issued", {}).get(credential_id)
+    if row is not None:
+        row.context = json.dumps({**json.loads(row.context), **values}, ensure_ascii=False, sort_keys=True)
+        session.flush()
 
 
 def on_credentials_issued(
@@ -216,9 +233,15 @@ def on_credentials_issued(
     batch's messages in one multi-row INSERT."""
     if not notify:
         return
-    rows = [_issued(app, item.credential, item.email, item.name, lang) for item in issued if item.email]
-    if rows:
-        repo.add_messages(session, rows)
+    pairs = [
+        (item.credential.id, _issued(app, item.credential, item.email, item.name, lang))
+        for item in issued
+        if item.email
+    ]
+    if pairs:
+        repo.add_messages(session, [row for _, row in pairs])
+        for credential_id, row in pairs:
+            _remember(session, credential_id, row)
         on_commit(session, lambda: kick(app), key="mail.kick")
 
 

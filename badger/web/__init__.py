@@ -28,6 +28,8 @@ from badger.web.learners import views as learner_space
 from badger.web.obapi import views as obapi
 from badger.web.public import learners as learner_pages
 from badger.web.public import views as public
+from badger.web.wallets import dashboard as wallet_dashboard
+from badger.web.wallets import views as wallets
 
 __all__ = ["create_app", "badger_app"]
 
@@ -85,6 +87,9 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
     app.register_blueprint(obapi.bp)  # /ims/ob/v3p0/... (the consent form keeps its CSRF token)
     for view in (obapi.register, obapi.token, obapi.revoke, obapi.credentials, obapi.profile):
         csrf.exempt(view)
+    app.register_blueprint(wallets.bp)  # /wallets/..., /.well-known/openid-credential-issuer
+    csrf.exempt(wallets.bp)  # wallets post JSON or forms with no cookie; learner renewal carries its token
+    app.register_blueprint(wallet_dashboard.bp)  # /dashboard/<slug>/wallets
     limits.init_app(app, badger.settings)  # after the blueprints: it wraps their views
     if badger.settings.proxy_hops:  # the client address and scheme as the proxies saw them
         hops = badger.settings.proxy_hops

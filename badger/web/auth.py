@@ -279,6 +279,7 @@ NAV: list[tuple[object, tuple[str, ...], str]] = [
     (_l("Tokens"), ("staff.tokens",), "owner"),
     (_l("Keys"), ("staff.keys",), "owner"),
     (_l("E-mails"), ("mail.outbox", "dashboard.emails"), "owner"),
+    (_l("Wallets"), ("wallets_dashboard.settings",), "viewer"),
 ]
 
 

@@ -65,8 +65,15 @@ def wants_json() -> bool:
     """A program (JSON, any ``+json`` type such as vc+ld+json or did+json, or a JWT type)
     rather than a browser. HTML wins ties, so ``*/*`` (browsers, curl) gets pages."""
     if request.path.startswith(
-        ("/api/", "/credentials/issue", "/credentials/status", "/credentials/verify", "/presentations/")
-    ):
+        (
+            "/api/",
+            "/credentials/issue",
+            "/credentials/status",
+            "/credentials/verify",
+            "/presentations/",
+            "/wallets/exchanges/",
+        )
+    ) or request.path.endswith("/credential-offer"):
         return True
     accept = request.accept_mimetypes
     json_quality = max((q for mimetype, q in accept if _is_machine(mimetype)), default=0)
