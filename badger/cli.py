@@ -371,8 +371,9 @@ def achievement_create(ctx, slug, name, description, criteria, image, achievemen
 )
 @click.option("--evidence", multiple=True, help="Evidence URL (repeat for several).")
 @click.option("--valid-until", help="Expiry, ISO 8601 date-time with a timezone.")
+@click.option("--awarded-date", help="When it was achieved (OB 3.0 awardedDate): YYYY-MM-DD or a date-time.")
 @click.pass_context
-def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
+def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until, awarded_date):
     """Issue one credential; prints it exactly as stored (JSON, or the compact JWS for jwt)."""
     if bool(email) == bool(did):
         raise click.UsageError("give exactly one of --email or --did")
@@ -393,6 +394,7 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
                 format=fmt,
                 evidence=tuple(evidence),
                 valid_until=valid_until,
+                awarded_date=awarded_date,
             ),
             actor=audit.CLI,
         )

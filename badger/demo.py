@@ -491,6 +491,7 @@ def _issue_once(
     evidence=(),
     *,
     milestone: bool = False,
+    awarded_date: str | None = None,
 ) -> tuple[Credential, bool]:
     found = issuing.list_credentials(app, session, issuer=issuer, email=email, achievement=achievement.id, limit=1)
     if found:
@@ -502,7 +503,9 @@ def _issue_once(
         app,
         session,
         issuer,
-        issuing.IssueRequest(achievement=achievement.id, email=email, name=name, format=fmt, evidence=evidence),
+        issuing.IssueRequest(
+            achievement=achievement.id, email=email, name=name, format=fmt, evidence=evidence, awarded_date=awarded_date
+        ),
         idempotency_key=key,
     ), True
 
@@ -676,7 +679,17 @@ def load_demo(app: Badger, session: Session) -> dict:
         if not ids <= current:
             programmes.mark_attendance(app, session, issuer, programme, milestone, ids | current, actor=actor)
         for email in sorted(attendees):
-            _, new = _issue_once(app, session, issuer, badges[spec.badge][1], email, people[email].name, milestone=True)
+            # The real date of the session (OB 3.0 awardedDate), not the day the demo was loaded.
+            _, new = _issue_once(
+                app,
+                session,
+                issuer,
+                badges[spec.badge][1],
+                email,
+                people[email].name,
+                milestone=True,
+                awarded_date=programmes.milestone_awarded_date(milestone),
+            )
             created["credentials"] += new
         if milestone.confirmed_at is None:
             milestone.confirmed_at = app.clock()

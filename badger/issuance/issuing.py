@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from badger.achievements.service import get_achievement
 from badger.core import audit, events
@@ -27,7 +28,15 @@ from badger.issuers.service import jwt_signing_key, profile_document, signing_ke
 from badger.proofs import vc_jwt
 from badger.proofs.data_integrity import add_proof
 
-__all__ = ["IssueRequest", "issue", "get_credential", "list_credentials", "recipient_lookup", "public_document"]
+__all__ = [
+    "IssueRequest",
+    "issue",
+    "awarded_date",
+    "get_credential",
+    "list_credentials",
+    "recipient_lookup",
+    "public_document",
+]
 
 FORMATS = ("ldp", "jwt")
 
@@ -41,9 +50,14 @@ class IssueRequest:
     format: str = "ldp"
     evidence: tuple = ()
     valid_until: str | None = None
+    # OB 3.0 ``awardedDate``: when the achievement happened (validFrom stays the signing time).
+    awarded_date: str | None = None
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(self.__dict__, sort_keys=True, default=list).encode()).hexdigest()
+        fields = dict(self.__dict__)
+        if fields.get("awarded_date") is None:
+            del fields["awarded_date"]  # the keys stored before the field existed stay valid
+        return hashlib.sha256(json.dumps(fields, sort_keys=True, default=list).encode()).hexdigest()
 
 
 def recipient_lookup(app: Badger, email: str) -> str:
@@ -68,10 +82,36 @@ def _evidence(items) -> list[dict]:
             raise InvalidInput("evidence needs a URL or a narrative", code="input.invalid_evidence", field="evidence")
         out.append(
             builders.evidence(
-                id=url, narrative=narrative.replace("\t", " ") if narrative else None, name=item.get("name")
+                id=url,
+                narrative=narrative.replace("\t", " ") if narrative else None,
+                name=item.get("name"),
+                digest_sri=item.get("digestSRI"),  # evidence files of badge requests (recognition)
             )
         )
     return out
+
+
+def awarded_date(value: str | None) -> str | None:
+    """``awardedDate`` from a date (``YYYY-MM-DD``: noon UTC, so the day reads the same in every
+    time zone of Europe and the Americas) or a date-time with a time zone; None stays None.
+    Raises InvalidInput (field ``awarded_date``) otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+        if day is not None and day.year >= 1900:
+            return f"{day.isoformat()}T12:00:00Z"
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or moment.year < 1900:
+        raise InvalidInput(
+            "awardedDate must be a date (YYYY-MM-DD) or a date-time with a timezone",
+            code="input.invalid_awarded_date",
+            field="awarded_date",
+        )
+    return xsd_datetime(moment.replace(microsecond=0))
 
 
 def issue(
@@ -114,6 +154,7 @@ def issue(
             "validUntil must be a date-time with a timezone", code="input.invalid_valid_until", field="valid_until"
         )
 
+    awarded = awarded_date(request.awarded_date)
     now = app.clock()
     valid_from = xsd_datetime(now)
     valid_until = request.valid_until
@@ -138,6 +179,7 @@ def issue(
         recipient_name=name,
         valid_from=valid_from,
         valid_until=valid_until,
+        awarded_date=awarded,
         evidence=_evidence(request.evidence),
         credential_status=status.entries,
     )

@@ -21,10 +21,12 @@ from badger.web.api import views as api
 from badger.web.current import badger_app
 from badger.web.dashboard import emails as dashboard_emails
 from badger.web.dashboard import programmes as programme_pages
+from badger.web.dashboard import recognition as recognition_dashboard
 from badger.web.dashboard import staff
 from badger.web.dashboard import views as dashboard
 from badger.web.public import learners as learner_pages
 from badger.web.public import views as public
+from badger.web.recognition import views as recognition
 
 __all__ = ["create_app", "badger_app"]
 
@@ -72,4 +74,6 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
     app.register_blueprint(programme_pages.bp)  # /dashboard/<slug>/programmes/...
     app.register_blueprint(learner_pages.bp)  # /learners/<token>
     app.register_blueprint(dashboard_emails.bp)  # /dashboard/<slug>/emails
+    app.register_blueprint(recognition.bp)  # requests, jury links, claim codes, evidence files
+    app.register_blueprint(recognition_dashboard.bp)  # /dashboard/<slug>/recognition
     return app

@@ -21,8 +21,9 @@ __all__ = ["LANGUAGES", "DOMAINS", "TRANSLATIONS", "init_app", "select_locale"]
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 COOKIE = "badger_lang"
-# One domain per area: public pages, verification messages, accounts, dashboard, e-mails, programmes.
-DOMAINS = ("public", "verification", "accounts", "dashboard", "emails", "programmes")
+# One domain per area: public pages, verification messages, accounts, dashboard, e-mails, programmes,
+# open recognition.
+DOMAINS = ("public", "verification", "accounts", "dashboard", "emails", "programmes", "recognition")
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 

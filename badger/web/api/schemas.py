@@ -312,6 +312,12 @@ class IssueCredentialIn(_In):
     format: Literal["ldp", "jwt"] = Field("ldp", description="ldp: JSON with a Data Integrity proof; jwt: VC-JWT")
     evidence: list[Annotated[EvidenceIn, BeforeValidator(_evidence_item)]] = Field(default_factory=list, max_length=20)
     valid_until: DateTime | None = Field(None, alias="validUntil")
+    awarded_date: str | None = Field(
+        None,
+        alias="awardedDate",
+        max_length=40,
+        description="OB 3.0 awardedDate: when it was achieved (YYYY-MM-DD or a date-time with a timezone)",
+    )
 
 
 class IssuedCredential(BaseModel):
