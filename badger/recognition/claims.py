@@ -132,10 +132,12 @@ def _normalise(code) -> str:
     return "".join(ch for ch in str(code or "").upper() if ch.isalnum())[:32]
 
 
-def find_window(app: Badger, session: Session, code: str, *, client: str) -> ClaimWindow:
-    """The open window of ``code``. Counts a wrong code against ``client``. Raises
-    TooManyAttempts (``claim.too_many_attempts``, before looking), NotFound
-    (``claim.unknown_code``), Conflict (``claim.expired``, ``claim.not_open``)."""
+def find_window(app: Badger, session: Session, code: str, *, client: str) -> ClaimWindow | None:
+    """The open window of ``code``, or None for a wrong code, which is counted against
+    ``client`` in the caller's transaction (so the caller commits it: a wrong code is an answer,
+    not an error that would roll the count back). Raises TooManyAttempts
+    (``claim.too_many_attempts``, before looking), Conflict (``claim.expired``,
+    ``claim.not_open``)."""
     now = app.clock()
     if repo.failed_attempts(session, client, now - GUESS_WINDOW) >= MAX_WRONG:
         error = TooManyAttempts("too many wrong codes; try again later", retry_after=int(GUESS_WINDOW.total_seconds()))
@@ -144,7 +146,7 @@ def find_window(app: Badger, session: Session, code: str, *, client: str) -> Cla
     row = repo.window_by_code(session, _normalise(code))
     if row is None:
         repo.add(session, ClaimAttempt(client=client, at=now, ok=False))
-        raise NotFound("no such claim code", code="claim.unknown_code")
+        return None
     if _aware(row.closes_at) <= now:
         raise Conflict("this claim code has expired", code="claim.expired")
     if _aware(row.opens_at) > now:
@@ -153,7 +155,8 @@ def find_window(app: Badger, session: Session, code: str, *, client: str) -> Cla
 
 
 class ClaimResult:
-    """``outcome``: ``issued`` (now), ``held`` (already had it), ``queued`` (a request to review)."""
+    """``outcome``: ``issued`` (now), ``held`` (already had it), ``queued`` (a request to review),
+    ``unknown_code`` (a wrong code, counted)."""
 
     def __init__(self, outcome: str, credential_id: str | None = None, request: BadgeRequest | None = None):
         self.outcome, self.credential_id, self.request = outcome, credential_id, request
@@ -165,6 +168,8 @@ def claim(
     """Claim the badge of the window's milestone (see the module docstring). Raises what
     find_window raises, InvalidInput (e-mail, name)."""
     window = find_window(app, session, code, client=client)
+    if window is None:
+        return ClaimResult("unknown_code")
     try:
         address = normalise_email(email)
     except InvalidInput:
@@ -213,6 +218,9 @@ def claim(
             detail={"milestone": milestone.id, "window": window.id},
         )
         return ClaimResult(outcome, credential_id=credential.id)
+    held = issuing.list_credentials(app, session, issuer=issuer, email=address, achievement=milestone.achievement_id)
+    if held:
+        return ClaimResult("held", credential_id=held[0].id)
     open_request = repo.open_request(session, milestone.achievement_id, lookup)
     if open_request is not None:
         return ClaimResult("queued", request=open_request)

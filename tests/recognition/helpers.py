@@ -18,7 +18,11 @@ def pdf(extra: bytes = b"", compressed: bytes | None = None) -> bytes:
     return (
         b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R " + extra + b" >> endobj\n"
         b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        b"3 0 obj << /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >> stream\n" + stream + b"\nendstream endobj\n"
+        b"3 0 obj << /Length "
+        + str(len(stream)).encode()
+        + b" /Filter /FlateDecode >> stream\n"
+        + stream
+        + b"\nendstream endobj\n"
         b"trailer << /Root 1 0 R >>\n%%EOF\n"
     )
 

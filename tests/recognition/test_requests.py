@@ -81,7 +81,10 @@ def test_jury_of_three_threshold_two_with_changes_round(badger, jury_badge):
         stored = requests.public_evidence(session, files[0]["id"].rsplit("/", 1)[1])
         digest = "sha384-" + base64.b64encode(hashlib.sha384(stored.data).digest()).decode()
         assert files[0]["digestSRI"] == digest
-        assert {e.get("id") for e in document["evidence"]} >= {"https://example.org/fresque", "https://example.org/photos"}
+        assert {e.get("id") for e in document["evidence"]} >= {
+            "https://example.org/fresque",
+            "https://example.org/photos",
+        }
         mails = [(m.template, m.lang) for m in session.query(OutboxMessage).order_by(OutboxMessage.id)]
         assert mails == [
             ("request_confirm", "en"),
@@ -115,7 +118,12 @@ def test_closed_class_and_duplicate_request_are_refused(badger, jury_badge, crea
     closed = create_achievement(issuer, name="Badge du staff")
     with badger.transaction() as session, pytest.raises(NotFound):
         requests.create_request(
-            badger, session, closed.id, name="X", email="x@example.org", statements=["x"],
+            badger,
+            session,
+            closed.id,
+            name="X",
+            email="x@example.org",
+            statements=["x"],
             evidence=requests.EvidenceIn(urls=("https://example.org",)),
         )
     _request(badger, badge)
@@ -131,10 +139,25 @@ def test_closed_class_and_duplicate_request_are_refused(badger, jury_badge, crea
         ("preuve.pdf", "application/pdf", png(), "evidence.type_mismatch"),
         ("page.html", "text/html", b"<html><script>alert(1)</script></html>", "evidence.unsupported_type"),
         ("logo.svg", "image/svg+xml", b"<svg onload='alert(1)'/>", "evidence.unsupported_type"),
-        ("js.pdf", "application/pdf", pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"), "evidence.active_content"),
+        (
+            "js.pdf",
+            "application/pdf",
+            pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
+            "evidence.active_content",
+        ),
         ("hex.pdf", "application/pdf", pdf(b"/OpenAction << /S /J#61vaScript /JS (x) >>"), "evidence.active_content"),
-        ("deep.pdf", "application/pdf", pdf(compressed=b"<< /S /JavaScript /JS (app.alert(1)) >>"), "evidence.active_content"),
-        ("launch.pdf", "application/pdf", pdf(b"/AA << /O << /S /Launch /F (cmd.exe) >> >>"), "evidence.active_content"),
+        (
+            "deep.pdf",
+            "application/pdf",
+            pdf(compressed=b"<< /S /JavaScript /JS (app.alert(1)) >>"),
+            "evidence.active_content",
+        ),
+        (
+            "launch.pdf",
+            "application/pdf",
+            pdf(b"/AA << /O << /S /Launch /F (cmd.exe) >> >>"),
+            "evidence.active_content",
+        ),
     ],
 )
 def test_evidence_files_refused(name, declared, data, code):

@@ -18,7 +18,7 @@ attachments.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +30,7 @@ from badger.recognition.evidence import MAX_FILE_BYTES, MAX_FILES
 from badger.web.auth import client_ip, render
 from badger.web.current import badger_app
 from badger.web.errors import language
+from badger.web.responses import is_uuid
 
 __all__ = ["bp", "ERRORS", "file_response", "evidence_in", "rate_limit_hook"]
 
@@ -309,13 +310,15 @@ def claim_page(code: str):
         try:
             with app.transaction() as session:
                 window = claims.find_window(app, session, code, client=client)
-                label = claims.window_label(session, window)
+                label = claims.window_label(session, window) if window is not None else None
         except TooManyAttempts as exc:
             return _claim_error(exc, code, 429)
         except NotFound as exc:
             return _claim_error(exc, code, 404)
         except Conflict as exc:
             return _claim_error(exc, code, 410)
+        if label is None:
+            return _claim_error(NotFound("no such claim code", code="claim.unknown_code"), code, 404)
         return _private("recognition/claim.html", code=code, window=label, values={})
     try:
         with app.transaction() as session:
@@ -337,6 +340,8 @@ def claim_page(code: str):
         return _claim_error(exc, code, 410)
     except InvalidInput as exc:
         return _claim_error(exc, code, 400)
+    if result.outcome == "unknown_code":
+        return _claim_error(NotFound("no such claim code", code="claim.unknown_code"), code, 404)
     return _private("recognition/claimed.html", outcome=result.outcome, credential_url=credential_url)
 
 
@@ -368,17 +373,20 @@ def endorsement_document(credential_id: str, endorsement_id: str):
     return Response(document, 200, mimetype="application/vc+ld+json", headers={"Access-Control-Allow-Origin": "*"})
 
 
-@bp.app_context_processor
-def _recognition_helpers() -> dict:
-    """For the public pages' small includes (templates/recognition/_*.html)."""
-    return {"earning_of": earning_of, "accepted_endorsements": accepted_endorsements}
-
-
-def earning_of(achievement_id: str) -> dict:
-    with badger_app().transaction() as session:
-        return modes.get_mode(session, achievement_id)
-
-
-def accepted_endorsements(credential_id: str) -> list[dict]:
-    with badger_app().transaction() as session:
-        return endorsements.accepted(session, credential_id)
+@bp.before_app_request
+def _recognition_for_public_pages() -> None:
+    """What the public pages' small includes show (templates/recognition/_earning.html,
+    _credential.html), read before their view opens its transaction: on SQLite every
+    transaction is a writer, so a second one opened while the page renders would wait."""
+    args = request.view_args or {}
+    if request.method != "GET":
+        return
+    try:
+        if request.endpoint == "public.achievement" and is_uuid(args.get("achievement_id")):
+            with badger_app().transaction() as session:
+                g.recognition_earning = modes.get_mode(session, args["achievement_id"])
+        elif request.endpoint == "public.credential" and is_uuid(args.get("credential_id")):
+            with badger_app().transaction() as session:
+                g.recognition_endorsements = endorsements.accepted(session, args["credential_id"])
+    except BadgerError:
+        return  # the view answers the problem itself
