@@ -404,10 +404,13 @@ def _issue(app: Badger, session: Session, row: BadgeRequest, approvals: int):
     evidence: list[dict] = []
     statements = json.loads(row.statements or "[]")
     if statements:
+        # Plain text (pages show a narrative as written): each criterion, then what was said.
         evidence.append(
             {
-                "name": "Déclaration",
-                "narrative": "\n\n".join(f"**{s['criterion']}**\n\n{s['statement']}" for s in statements),
+                "name": "Déclaration" if row.lang == "fr" else "Statement",
+                "narrative": "\n\n".join(
+                    f"{s['criterion']}{' :' if row.lang == 'fr' else ':'}\n{s['statement']}" for s in statements
+                ),
             }
         )
     for item in repo.evidence_of(session, row.id):
