@@ -510,6 +510,14 @@ def _issue_once(
     ), True
 
 
+def _session_day(badge_key: str) -> str | None:
+    """The real 2023 date of the milestone awarding this badge (its last day), if any."""
+    for spec in DEMO_MILESTONES:
+        if spec.badge == badge_key and spec.starts_on is not None:
+            return (spec.ends_on or spec.starts_on).isoformat()
+    return None
+
+
 def _roster_csv(rows) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -623,7 +631,15 @@ def load_demo(app: Badger, session: Session) -> dict:
     for award in DEMO_AWARDS:
         spec, achievement = badges[award.badge]
         credential, new = _issue_once(
-            app, session, by_slug[spec.issuer], achievement, award.email, award.name, award.format, award.evidence
+            app,
+            session,
+            by_slug[spec.issuer],
+            achievement,
+            award.email,
+            award.name,
+            award.format,
+            award.evidence,
+            awarded_date=_session_day(award.badge),
         )
         created["credentials"] += new
         awarded.append(

@@ -8,6 +8,7 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from click.testing import CliRunner
 
 from badger.cli import cli
@@ -110,3 +111,22 @@ def partner_token(badger) -> str:
 
     with badger.transaction() as session:
         return tokens.create_token(badger, session, issuers.get_issuer(session, "cec-ouest"), "awarded")
+
+
+@pytest.mark.parametrize("database", ["sqlite"])
+def test_demo_session_badges_carry_the_2023_session_dates(badger):
+    from badger import demo
+    from badger.issuance.models import Credential
+
+    with badger.transaction() as session:
+        demo.load_demo(badger, session)
+        ends = {m.badge: (m.ends_on or m.starts_on).isoformat() for m in demo.DEMO_MILESTONES if m.starts_on}
+        by_name = {b.name: b.key for b in demo.DEMO_BADGES}
+        seen = 0
+        for row in session.query(Credential):
+            document = json.loads(row.document)
+            key = by_name.get(document["credentialSubject"]["achievement"]["name"])
+            if key in ends and key.startswith("S"):
+                assert document["awardedDate"] == f"{ends[key]}T12:00:00Z", key
+                seen += 1
+        assert seen >= 6
