@@ -413,7 +413,7 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until, awa
     "csv_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file: email,name[,evidence_url,narrative] (header optional, , or ; separated).",
+    help="CSV file: email,name[,evidence_url,narrative] (header optional, , or ; separated; with a header, also awarded_date).",
 )
 @click.option("--dry-run", is_flag=True, help="Check every row and report; issue nothing.")
 @click.option("--notify", is_flag=True, help="E-mail each learner their badge.")

@@ -91,7 +91,8 @@ RESULT_COLUMNS = ("line", "email", "name", "outcome", "credential_url", "problem
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HTTP_URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
 _DELIMITERS = (",", ";", "\t")
-_COLUMNS = ("email", "name", "evidence_url", "narrative", "awarded_date")
+# A file without a header has these columns; ``awarded_date`` needs a header (below).
+_COLUMNS = ("email", "name", "evidence_url", "narrative")
 # Header names recognised, in French and English, after _header_key() (lower case, no accents,
 # spaces and dashes as "_").
 _HEADERS = {
@@ -224,7 +225,7 @@ def _header(cells: list[str]) -> dict[str, int] | None:
         if column is None:
             raise InvalidInput(
                 f"line 1: unknown column {cells[index].strip()!r}; the columns are email, name, "
-                "evidence_url, narrative (or courriel, nom, preuve, recit)",
+                "evidence_url, narrative, awarded_date (or courriel, nom, preuve, recit, date_obtention)",
                 code="bulk.unknown_column",
             )
         if column in positions:
@@ -291,7 +292,7 @@ def parse_csv(data: bytes) -> list[BulkRow]:
         assert positions is not None  # set on the first non-blank line
         used = max(positions.values()) + 1
         if len(cells) > used and any(cell.strip() for cell in cells[used:]):
-            expected = "email, name, evidence_url, narrative, awarded_date" if header_less else "the header's"
+            expected = "email, name, evidence_url, narrative" if header_less else "the header's"
             raise InvalidInput(f"line {line}: {len(cells)} columns, more than {expected}", code="bulk.too_many_columns")
         name = _cell(cells, positions.get("name"))
         if name is None and ("first_name" in positions or "last_name" in positions):

@@ -440,7 +440,7 @@ class BulkQuery(BaseModel):
 
 
 class BulkCsv(RootModel[str]):
-    """The CSV text: ``email,name[,evidence_url,narrative]`` per line, header optional (English
+    """The CSV text: ``email,name[,evidence_url,narrative]`` (with a header, also ``awarded_date``) per line, header optional (English
     or French names), ``,`` or ``;`` separated, UTF-8 or Windows-1252; 10 MB and 50,000 rows at most."""
 
 
