@@ -33,10 +33,12 @@ from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuance import issuing
 from badger.issuers.models import Issuer
 from badger.mail import outbox
+from badger.programmes.models import Milestone
+from badger.programmes.service import milestone_awarded_date
 from badger.recognition import evidence as files
 from badger.recognition import modes
 from badger.recognition import repository as repo
-from badger.recognition.models import BadgeRequest, JuryMember, RequestEvidence, RequestReview
+from badger.recognition.models import BadgeRequest, ClaimWindow, JuryMember, RequestEvidence, RequestReview
 
 __all__ = [
     "Reviewer",
@@ -433,7 +435,7 @@ def _issue(app: Badger, session: Session, row: BadgeRequest, approvals: int):
             email=row.email,
             name=row.name,
             evidence=tuple(evidence),
-            awarded_date=xsd_datetime(now.replace(microsecond=0)),
+            awarded_date=_claimed_day(session, row) or xsd_datetime(now.replace(microsecond=0)),
         ),
         idempotency_key=f"request:{row.id}",
         actor=audit.SYSTEM,
@@ -444,6 +446,15 @@ def _issue(app: Badger, session: Session, row: BadgeRequest, approvals: int):
     session.flush()
     _audit(app, session, row, audit.SYSTEM, "request.approved", approvals=approvals, credential=credential.id)
     return credential
+
+
+def _claimed_day(session: Session, row: BadgeRequest) -> str | None:
+    """A claim made at a session is awarded on the session's date, not on the review's."""
+    if row.source != "claim" or not row.claim_window_id:
+        return None
+    window = session.get(ClaimWindow, row.claim_window_id)
+    milestone = session.get(Milestone, window.milestone_id) if window is not None else None
+    return milestone_awarded_date(milestone) if milestone is not None else None
 
 
 def queue(session: Session, issuer: Issuer, *, states=("submitted",), achievement_id: str | None = None) -> list:

@@ -113,7 +113,8 @@ def test_non_roster_person_lands_in_the_queue(badger, session_window):
         waiting = requests.queue(session, row)
         assert [r.id for r in waiting] == [request_id] and waiting[0].source == "claim"
         # Staff approve: the badge is issued to the visitor.
-        assert requests.review(badger, session, waiting[0], requests.Reviewer("user:x"), "approve") is not None
+        credential = requests.review(badger, session, waiting[0], requests.Reviewer("user:x"), "approve")
+        assert json.loads(credential.document)["awardedDate"] == "2023-01-21T12:00:00Z"  # the session's day
     assert _claim(badger, code, email="visiteur@example.org", name="Yann")[0] == "held"  # approved meanwhile
 
 
