@@ -22,6 +22,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from badger.achievements.models import Achievement
 from badger.achievements.service import get_achievement
@@ -161,12 +162,19 @@ def _checked_evidence(evidence: EvidenceIn) -> tuple[list[str], list[str], list[
 
 
 def _store_evidence(app: Badger, session: Session, request: BadgeRequest, urls, texts, checked) -> None:
-    now = app.clock()
+    start = app.clock()
+    step = iter(range(1, 1000))
+
+    def now():  # one microsecond apart: the evidence keeps the order it was given in
+        return start + timedelta(microseconds=next(step))
+
     for url in urls:
-        repo.add(session, RequestEvidence(id=app.new_id(), request_id=request.id, kind="url", url=url, created_at=now))
+        repo.add(
+            session, RequestEvidence(id=app.new_id(), request_id=request.id, kind="url", url=url, created_at=now())
+        )
     for text in texts:
         repo.add(
-            session, RequestEvidence(id=app.new_id(), request_id=request.id, kind="text", text=text, created_at=now)
+            session, RequestEvidence(id=app.new_id(), request_id=request.id, kind="text", text=text, created_at=now())
         )
     for item in checked:
         repo.add(
@@ -180,7 +188,7 @@ def _store_evidence(app: Badger, session: Session, request: BadgeRequest, urls, 
                 data=item.data,
                 size=len(item.data),
                 digest=item.digest,
-                created_at=now,
+                created_at=now(),
             ),
         )
 
