@@ -373,14 +373,19 @@ def endorsement_document(credential_id: str, endorsement_id: str):
     return Response(document, 200, mimetype="application/vc+ld+json", headers={"Access-Control-Allow-Origin": "*"})
 
 
+_PAGE_OFFERS = ["text/html", "application/vc+ld+json", "application/ld+json", "application/json", "application/vc+jwt"]
+
+
 @bp.before_app_request
 def _recognition_for_public_pages() -> None:
     """What the public pages' small includes show (templates/recognition/_earning.html,
     _credential.html), read before their view opens its transaction: on SQLite every
     transaction is a writer, so a second one opened while the page renders would wait."""
     args = request.view_args or {}
-    if request.method != "GET":
+    if request.method != "GET" or request.endpoint not in ("public.achievement", "public.credential"):
         return
+    if (request.accept_mimetypes.best_match(_PAGE_OFFERS) or "text/html") != "text/html":
+        return  # the signed document is asked for, not the page: nothing to read
     try:
         if request.endpoint == "public.achievement" and is_uuid(args.get("achievement_id")):
             with badger_app().transaction() as session:
