@@ -11,6 +11,8 @@ import json
 import re
 
 import pytest
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from badger.accounts import service as accounts
 from badger.core import audit
@@ -54,9 +56,13 @@ def _post_request(client, badge_id, files):
         "email": "camille@example.org",
         "statements": ["Trois fresques.", "Guide présenté."],
         "urls": ["https://example.org/fresque"],
-        "files": [(io.BytesIO(data), name, kind) for name, kind, data in files],
+        "files": [FileStorage(io.BytesIO(data), filename=name, content_type=kind) for name, kind, data in files],
     }
-    return client.post(url, data=data, content_type="multipart/form-data")
+    # Encoded in memory: Werkzeug's test client spools a large body to a temporary file it never closes.
+    boundary, body = encode_multipart(
+        MultiDict([(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs])])
+    )
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _login(client, email):
@@ -77,6 +83,9 @@ def test_bad_files_are_refused_with_a_readable_page(client, site):
         assert response.status_code == 400
         assert words in response.get_data(as_text=True)
     assert client.get("/achievements/00000000-0000-4000-8000-000000000000/request").status_code == 404
+    # A 3 MB PDF is accepted (above the app's 1 MB image limit, under the 5 MB of evidence).
+    big = pdf(b"/Producer (" + b"x" * (3 * 1024 * 1024) + b")")
+    assert _post_request(client, badge.id, [("rapport.pdf", "application/pdf", big)]).status_code == 200
 
 
 def test_evidence_files_only_for_staff_jury_or_the_public_link(badger, app, client, site):

@@ -69,6 +69,23 @@ ERRORS = {
 }
 
 
+# The forms that take evidence files accept up to MAX_FILES files of MAX_FILE_BYTES (the app's
+# default limit is the badge image's); a larger body is a 413 page, a larger file a refusal.
+UPLOAD_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
+_UPLOAD_ENDPOINTS = ("recognition.request_form", "recognition.resubmit")
+
+
+def _upload_limit() -> None:
+    if request.endpoint in _UPLOAD_ENDPOINTS:
+        request.max_content_length = UPLOAD_LIMIT  # Flask >= 3.1: per request
+
+
+@bp.record_once
+def _first_before_request(state) -> None:
+    # First of all: CSRFProtect reads the form in its own before_request, with the app's limit.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+
+
 def message(exc: BadgerError) -> str:
     return str(ERRORS.get(exc.code) or _("This could not be done: check the form."))
 
