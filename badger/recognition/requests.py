@@ -485,6 +485,7 @@ def detail(session: Session, row: BadgeRequest) -> dict:
         "badge": achievement.name if achievement is not None else "",
         "mode": mode,
         "approvals": sum(1 for d in latest.values() if d == "approve"),
+        "decided_by": sorted(latest),  # reviewer ids with a decision in the current round
         "statements": json.loads(row.statements or "[]"),
         "evidence": [
             {

@@ -145,6 +145,7 @@ def test_request_jury_changes_resubmit_issue_and_verify(server, page, phone_page
     juror.locator("#jury-queue a", has_text="Camille Martin").click()
     assert "tour 2" in juror.locator("main").inner_text()
     _review(juror, "approve")
+    assert "vous l’avez examinée" in juror.locator("#jury-queue").inner_text()
     screenshot(juror, "recognition/jury-1280")
     juror.goto(origin + "/dashboard/fresque/recognition/")
     assert "/account/login" in juror.url  # the link opens this badge's requests, nothing else

@@ -237,8 +237,8 @@ def jury(token: str):
         member = requests.juror(session, token)
         rows = [requests.detail(session, r) for r in requests.juror_queue(session, member)]
         badge = achievements.get_achievement(session, member.achievement_id).name
-        name = member.name
-    return _private("recognition/jury.html", token=token, rows=rows, badge=badge, juror=name)
+        name, me = member.name, requests.juror_reviewer(member).id
+    return _private("recognition/jury.html", token=token, rows=rows, badge=badge, juror=name, me=me)
 
 
 def _jury_request_page(token: str, request_id: str, status: int = 200, error: str | None = None) -> Response:
