@@ -265,6 +265,17 @@ KINDS: dict[str, Kind] = {
             sample=_request_sample,
         ),
         Kind(
+            name="request_review",
+            subject=N_("A request for the badge “{badge}” is waiting for your review"),
+            intro=N_("A request for the badge **{badge}** is waiting for your review."),
+            required=("badge", "url"),
+            kept=("badge",),
+            placeholders=("badge",),
+            editable=False,
+            values=_request_values,
+            sample=_request_sample,
+        ),
+        Kind(
             name="jury_invitation",
             subject=N_("{partner} invites you to the jury of the badge “{badge}”"),
             intro=N_(

@@ -24,6 +24,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from badger.accounts import service as accounts
 from badger.achievements.models import Achievement
 from badger.achievements.service import get_achievement
 from badger.core import audit
@@ -292,7 +293,39 @@ def confirm(app: Badger, session: Session, token: str) -> BadgeRequest:
         row.state, row.confirmed_at, row.submitted_at = "submitted", now, now
         session.flush()
         _audit(app, session, row, audit.Actor("applicant", row.email), "request.confirm")
+        _tell_reviewers(app, session, row)
     return row
+
+
+def _tell_reviewers(app: Badger, session: Session, row: BadgeRequest) -> None:
+    """A request enters review: its reviewers are told (staff with the issuer or owner role,
+    with the dashboard's link; the class's jury members, with their private link)."""
+    issuer = session.get(Issuer, row.issuer_id)
+    if issuer is None:
+        return
+    badge = _badge_name(session, row)
+    dashboard = app.url("dashboard", issuer.slug, "recognition", "requests", row.id)
+    for user, role in accounts.members(session, issuer):
+        if role in ("issuer", "owner"):
+            outbox.enqueue(
+                app,
+                session,
+                to=user.email,
+                template="request_review",
+                lang="fr",
+                context={"badge": badge, "url": dashboard},
+                issuer_id=issuer.id,
+            )
+    for member in repo.jurors_of(session, row.achievement_id):
+        outbox.enqueue(
+            app,
+            session,
+            to=member.email,
+            template="request_review",
+            lang="fr",
+            context={"badge": badge, "url": app.url("jury", _token(app, "jury", member.id), "requests", row.id)},
+            issuer_id=issuer.id,
+        )
 
 
 def resubmit(
@@ -309,6 +342,7 @@ def resubmit(
     row.state, row.round, row.submitted_at = "submitted", row.round + 1, app.clock()
     session.flush()
     _audit(app, session, row, audit.Actor("applicant", row.email), "request.resubmit", files=len(checked))
+    _tell_reviewers(app, session, row)
     return row
 
 

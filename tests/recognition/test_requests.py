@@ -85,6 +85,8 @@ def test_jury_of_three_threshold_two_with_changes_round(badger, jury_badge):
             "https://example.org/fresque",
             "https://example.org/photos",
         }
+        # The applicant's e-mails, in their language (no staff account nor jury member here: no
+        # "request_review" e-mail); delivery may already have minimised the stored addresses.
         mails = [(m.template, m.lang) for m in session.query(OutboxMessage).order_by(OutboxMessage.id)]
         assert mails == [
             ("request_confirm", "en"),
