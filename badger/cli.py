@@ -389,8 +389,9 @@ def achievement_create(ctx, slug, name, description, criteria, image, achievemen
 )
 @click.option("--evidence", multiple=True, help="Evidence URL (repeat for several).")
 @click.option("--valid-until", help="Expiry, ISO 8601 date-time with a timezone.")
+@click.option("--awarded-date", help="When it was achieved (OB 3.0 awardedDate): YYYY-MM-DD or a date-time.")
 @click.pass_context
-def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
+def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until, awarded_date):
     """Issue one credential; prints it exactly as stored (JSON, or the compact JWS for jwt)."""
     if bool(email) == bool(did):
         raise click.UsageError("give exactly one of --email or --did")
@@ -411,6 +412,7 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
                 format=fmt,
                 evidence=tuple(evidence),
                 valid_until=valid_until,
+                awarded_date=awarded_date,
             ),
             actor=audit.CLI,
         )
@@ -429,7 +431,7 @@ def issue(ctx, achievement_id, email, did, name, fmt, evidence, valid_until):
     "csv_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file: email,name[,evidence_url,narrative] (header optional, , or ; separated).",
+    help="CSV file: email,name[,evidence_url,narrative] (header optional, , or ; separated; with a header, also awarded_date).",
 )
 @click.option("--dry-run", is_flag=True, help="Check every row and report; issue nothing.")
 @click.option("--notify", is_flag=True, help="E-mail each learner their badge.")

@@ -491,6 +491,7 @@ def _issue_once(
     evidence=(),
     *,
     milestone: bool = False,
+    awarded_date: str | None = None,
 ) -> tuple[Credential, bool]:
     found = issuing.list_credentials(app, session, issuer=issuer, email=email, achievement=achievement.id, limit=1)
     if found:
@@ -502,9 +503,19 @@ def _issue_once(
         app,
         session,
         issuer,
-        issuing.IssueRequest(achievement=achievement.id, email=email, name=name, format=fmt, evidence=evidence),
+        issuing.IssueRequest(
+            achievement=achievement.id, email=email, name=name, format=fmt, evidence=evidence, awarded_date=awarded_date
+        ),
         idempotency_key=key,
     ), True
+
+
+def _session_day(badge_key: str) -> str | None:
+    """The real 2023 date of the milestone awarding this badge (its last day), if any."""
+    for spec in DEMO_MILESTONES:
+        if spec.badge == badge_key and spec.starts_on is not None:
+            return (spec.ends_on or spec.starts_on).isoformat()
+    return None
 
 
 def _roster_csv(rows) -> bytes:
@@ -620,7 +631,15 @@ def load_demo(app: Badger, session: Session) -> dict:
     for award in DEMO_AWARDS:
         spec, achievement = badges[award.badge]
         credential, new = _issue_once(
-            app, session, by_slug[spec.issuer], achievement, award.email, award.name, award.format, award.evidence
+            app,
+            session,
+            by_slug[spec.issuer],
+            achievement,
+            award.email,
+            award.name,
+            award.format,
+            award.evidence,
+            awarded_date=_session_day(award.badge),
         )
         created["credentials"] += new
         awarded.append(
@@ -676,7 +695,17 @@ def load_demo(app: Badger, session: Session) -> dict:
         if not ids <= current:
             programmes.mark_attendance(app, session, issuer, programme, milestone, ids | current, actor=actor)
         for email in sorted(attendees):
-            _, new = _issue_once(app, session, issuer, badges[spec.badge][1], email, people[email].name, milestone=True)
+            # The real date of the session (OB 3.0 awardedDate), not the day the demo was loaded.
+            _, new = _issue_once(
+                app,
+                session,
+                issuer,
+                badges[spec.badge][1],
+                email,
+                people[email].name,
+                milestone=True,
+                awarded_date=programmes.milestone_awarded_date(milestone),
+            )
             created["credentials"] += new
         if milestone.confirmed_at is None:
             milestone.confirmed_at = app.clock()

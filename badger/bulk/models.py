@@ -72,6 +72,7 @@ class JobRow(Base):
     name: Mapped[str | None] = mapped_column(Text)
     evidence_url: Mapped[str | None] = mapped_column(Text)
     narrative: Mapped[str | None] = mapped_column(Text)
+    awarded_date: Mapped[str | None] = mapped_column(String(40))  # OB 3.0 awardedDate as given
     # HMAC of the normalised e-mail (issuing.recipient_lookup); None when the e-mail is invalid.
     recipient_lookup: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done

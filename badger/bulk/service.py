@@ -91,6 +91,7 @@ RESULT_COLUMNS = ("line", "email", "name", "outcome", "credential_url", "problem
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HTTP_URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
 _DELIMITERS = (",", ";", "\t")
+# A file without a header has these columns; ``awarded_date`` needs a header (below).
 _COLUMNS = ("email", "name", "evidence_url", "narrative")
 # Header names recognised, in French and English, after _header_key() (lower case, no accents,
 # spaces and dashes as "_").
@@ -145,6 +146,8 @@ _HEADERS = {
         "description_preuve",
         "recit_preuve",
     },
+    # OB 3.0 awardedDate: YYYY-MM-DD or a date-time with a timezone.
+    "awarded_date": {"awarded_date", "awarded_on", "awardeddate", "date_obtention", "obtenu_le", "date_d_obtention"},
 }
 _HEADER_OF = {name: column for column, names in _HEADERS.items() for name in names}
 
@@ -162,6 +165,7 @@ class BulkRow:
     evidence_url: str | None = None
     narrative: str | None = None
     line: int = 0
+    awarded_date: str | None = None
 
 
 def _decode(data: bytes) -> str:
@@ -221,7 +225,7 @@ def _header(cells: list[str]) -> dict[str, int] | None:
         if column is None:
             raise InvalidInput(
                 f"line 1: unknown column {cells[index].strip()!r}; the columns are email, name, "
-                "evidence_url, narrative (or courriel, nom, preuve, recit)",
+                "evidence_url, narrative, awarded_date (or courriel, nom, preuve, recit, date_obtention)",
                 code="bulk.unknown_column",
             )
         if column in positions:
@@ -301,6 +305,7 @@ def parse_csv(data: bytes) -> list[BulkRow]:
                 evidence_url=_cell(cells, positions.get("evidence_url")),
                 narrative=_cell(cells, positions.get("narrative")),
                 line=line,
+                awarded_date=_cell(cells, positions.get("awarded_date")),
             )
         )
         if len(rows) > MAX_ROWS:
@@ -405,6 +410,11 @@ def _row_problems(row: BulkRow) -> list[Problem]:
         problems.append(
             Problem("bulk.invalid_narrative", f"the narrative must be text of at most {MAX_NARRATIVE} characters")
         )
+    if row.awarded_date:
+        try:
+            issuing.awarded_date(row.awarded_date)
+        except InvalidInput:
+            problems.append(Problem("bulk.invalid_awarded_date", "the awarded date must be YYYY-MM-DD"))
     return problems
 
 
@@ -537,6 +547,7 @@ def start(
             "name": row.name,
             "evidence_url": row.evidence_url,
             "narrative": row.narrative,
+            "awarded_date": row.awarded_date,
             "recipient_lookup": lookup,
             "state": "pending",
             "outcome": None,
@@ -744,7 +755,13 @@ def _request(job: Job, row: JobRow) -> tuple[str, issuing.IssueRequest]:
     evidence: tuple[dict[str, str], ...] = ()
     if row.evidence_url or row.narrative:
         evidence = ({k: v for k, v in (("id", row.evidence_url), ("narrative", row.narrative)) if v},)
-    return key, issuing.IssueRequest(achievement=job.achievement_id, email=row.email, name=row.name, evidence=evidence)
+    return key, issuing.IssueRequest(
+        achievement=job.achievement_id,
+        email=row.email,
+        name=row.name,
+        evidence=evidence,
+        awarded_date=issuing.awarded_date(row.awarded_date) if row.awarded_date else None,
+    )
 
 
 def _issue_batch(

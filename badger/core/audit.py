@@ -7,7 +7,13 @@ jobs acting on a user's behalf record that user). Actions are dotted names, e.g.
 ``achievement.create``, ``credential.issue``, ``credential.revoke``, ``credential.suspend``,
 ``credential.unsuspend``, ``key.rotate``, ``token.create``, ``staff.invite``, ``staff.join``,
 ``staff.role_change``, ``staff.remove``, ``bulk.start``, ``bulk.finish``, ``partner.create``,
-``endorsement.create``.
+``endorsement.create``; open recognition: ``recognition.mode``, ``request.create``,
+``request.confirm``, ``request.resubmit``, ``request.withdraw``, ``request.comment``,
+``request.approve``, ``request.changes``, ``request.reject``, ``request.approved``,
+``request.rejected``, ``jury.invite``, ``claim.open``, ``claim.close``, ``claim.issue``,
+``claim.held``, ``claim.queued``, ``endorsement.credential``, ``endorsement.accept``,
+``endorsement.decline`` (actors ``applicant``, ``jury:<id>``, ``claim``, ``holder`` with the
+address as label where there is one).
 """
 
 from __future__ import annotations

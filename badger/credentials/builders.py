@@ -276,11 +276,14 @@ def evidence(
     description: str | None = None,
     genre: str | None = None,
     audience: str | None = None,
+    digest_sri: str | None = None,
 ) -> dict[str, Any]:
     """Build an Evidence entry (``type: ["Evidence"]``).
 
     Input: a URL of the evidence and/or a narrative (Markdown), and optional name, description,
-    genre and audience. Output: the dict.
+    genre, audience and ``digestSRI`` (the file's Subresource Integrity digest, e.g.
+    ``sha384-…``: VC Data Model 2.0 §5.3 "Integrity of Related Resources" defines the term in
+    the VC context; a verifier fetches ``id`` and compares). Output: the dict.
     Errors: InvalidInput when neither id nor narrative is given (nothing to look at), or for a
     non-URI id. Spec: OB 3.0 §"Evidence" (#evidence).
     """
@@ -294,6 +297,9 @@ def evidence(
     _put(out, "description", description)
     _put(out, "genre", genre)
     _put(out, "audience", audience)
+    if digest_sri is not None and not re.fullmatch(r"sha(256|384|512)-[A-Za-z0-9+/]+={0,2}", digest_sri):
+        raise InvalidInput("digestSRI must be sha256-, sha384- or sha512- and base64", code="input.invalid_digest")
+    _put(out, "digestSRI", digest_sri)
     return out
 
 

@@ -9,7 +9,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 
 from badger.achievements.service import get_achievement
@@ -36,6 +36,7 @@ __all__ = [
     "issue",
     "issue_batch",
     "BatchValidator",
+    "awarded_date",
     "get_credential",
     "list_credentials",
     "recipient_lookup",
@@ -56,9 +57,16 @@ class IssueRequest:
     valid_until: str | None = None
     # Extra IdentityObjects beside a ``did`` (a wallet's copy keeps the original's hashed e-mail).
     identifiers: tuple = ()
+    # OB 3.0 ``awardedDate``: when the achievement happened (validFrom stays the signing time).
+    awarded_date: str | None = None
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(self.__dict__, sort_keys=True, default=list).encode()).hexdigest()
+        fields = dict(self.__dict__)
+        # Fields added later are left out at their default: keys stored before they existed stay valid.
+        for name, default in (("awarded_date", None), ("identifiers", ())):
+            if fields.get(name) == default:
+                del fields[name]
+        return hashlib.sha256(json.dumps(fields, sort_keys=True, default=list).encode()).hexdigest()
 
 
 def recipient_lookup(app: Badger, email: str) -> str:
@@ -83,7 +91,10 @@ def _evidence(items) -> list[dict]:
             raise InvalidInput("evidence needs a URL or a narrative", code="input.invalid_evidence", field="evidence")
         out.append(
             builders.evidence(
-                id=url, narrative=narrative.replace("\t", " ") if narrative else None, name=item.get("name")
+                id=url,
+                narrative=narrative.replace("\t", " ") if narrative else None,
+                name=item.get("name"),
+                digest_sri=item.get("digestSRI"),  # evidence files of badge requests (recognition)
             )
         )
     return out
@@ -105,6 +116,7 @@ def _check_request(request: IssueRequest) -> None:
         not isinstance(request.did, str) or not request.did.startswith("did:") or len(request.did) > 500
     ):
         raise InvalidInput("did must be a DID (did:method:...)", code="input.invalid_did", field="did")
+    awarded_date(request.awarded_date)  # raises InvalidInput before anything is allocated
 
 
 def _check_key(idempotency_key: str | None) -> None:
@@ -124,6 +136,7 @@ _PER_ROW = frozenset(
         ("id",),
         ("validFrom",),
         ("validUntil",),
+        ("awardedDate",),
         ("credentialSubject", "id"),
         ("credentialSubject", "identifier", "*", "identityHash"),
         ("credentialSubject", "identifier", "*", "salt"),
@@ -138,7 +151,7 @@ _PER_ROW = frozenset(
         ("credentialStatus", "*", "statusListCredential"),
     }
 )
-_DATES = frozenset({("validFrom",), ("validUntil",)})
+_DATES = frozenset({("validFrom",), ("validUntil",), ("awardedDate",)})
 _HASH = re.compile(r"sha256\$[0-9a-f]{64}")
 # Not the validation rule itself (credentials.validation refuses control characters): a filter
 # that sends any value holding one, or nothing, to the full validation, which says why.
@@ -213,6 +226,29 @@ class _Built:
     lookup: str | None
     name: str | None
     status: StatusAllocation
+
+
+def awarded_date(value: str | None) -> str | None:
+    """``awardedDate`` from a date (``YYYY-MM-DD``: noon UTC, so the day reads the same in every
+    time zone of Europe and the Americas) or a date-time with a time zone; None stays None.
+    Raises InvalidInput (field ``awarded_date``) otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+        if day is not None and day.year >= 1900:
+            return f"{day.isoformat()}T12:00:00Z"
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or moment.year < 1900:
+        raise InvalidInput(
+            "awardedDate must be a date (YYYY-MM-DD) or a date-time with a timezone",
+            code="input.invalid_awarded_date",
+            field="awarded_date",
+        )
+    return xsd_datetime(moment.replace(microsecond=0))
 
 
 def issue(
@@ -297,6 +333,7 @@ def issue_batch(
     built: list[_Built] = []
     for i, status in zip(todo, statuses, strict=True):
         request = requests[i]
+        awarded = awarded_date(request.awarded_date)
         achievement, achievement_document = achievements[request.achievement]
         valid_until = request.valid_until
         if valid_until is None and achievement.valid_for_days:
@@ -318,6 +355,7 @@ def issue_batch(
             recipient_name=name,
             valid_from=valid_from,
             valid_until=valid_until,
+            awarded_date=awarded,
             evidence=_evidence(request.evidence),
             credential_status=status.entries,
         )

@@ -160,6 +160,38 @@ def _code_sample(app: Badger, session: Session, issuer: Issuer, lang: str) -> di
     return {"code": "123456"}
 
 
+# ------------------------------------------------------------- badge requests and juries (recognition)
+
+DECISION_LABELS = {
+    "changes": N_("The reviewers ask you for changes before deciding."),
+    "rejected": N_("Your request was not accepted."),
+}
+
+
+def _request_values(app: Badger, session: Session, lang: str, context: dict[str, Any]) -> dict[str, Any]:
+    decision = context.get("decision")
+    label = DECISION_LABELS.get(decision) if isinstance(decision, str) else None
+    return {
+        "badge": context.get("badge") or "",
+        "partner": context.get("partner") or "",
+        "url": context["url"],
+        "decision": decision or "",
+        "decision_text": render.gettext(lang, label) if label else "",
+        "feedback": context.get("feedback") or "",
+    }
+
+
+def _request_sample(app: Badger, session: Session, issuer: Issuer, lang: str) -> dict[str, Any]:
+    return {
+        "badge": render.gettext(lang, N_("Example badge")),
+        "partner": issuer.name,
+        "url": app.url("recognition", "requests", "example"),
+        "decision": "changes",
+        "decision_text": render.gettext(lang, DECISION_LABELS["changes"]),
+        "feedback": render.gettext(lang, N_("Please add a link to your work.")),
+    }
+
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -258,6 +290,56 @@ KINDS: dict[str, Kind] = {
             editable=False,
             values=_code_values,
             sample=_code_sample,
+        ),
+        Kind(
+            name="request_confirm",
+            subject=N_("Confirm your request for the badge “{badge}”"),
+            intro=N_(
+                "You asked for the badge **{badge}**. Confirm your e-mail address with the link below: "
+                "your request is reviewed only once it is confirmed."
+            ),
+            required=("badge", "url"),
+            kept=("badge",),
+            placeholders=("badge",),
+            editable=False,
+            values=_request_values,
+            sample=_request_sample,
+        ),
+        Kind(
+            name="request_decision",
+            subject=N_("Your request for the badge “{badge}”"),
+            intro=N_("The reviewers of your request for the badge **{badge}** have answered."),
+            required=("badge", "url", "decision"),
+            kept=("badge", "decision"),
+            placeholders=("badge",),
+            editable=False,
+            values=_request_values,
+            sample=_request_sample,
+        ),
+        Kind(
+            name="request_review",
+            subject=N_("A request for the badge “{badge}” is waiting for your review"),
+            intro=N_("A request for the badge **{badge}** is waiting for your review."),
+            required=("badge", "url"),
+            kept=("badge",),
+            placeholders=("badge",),
+            editable=False,
+            values=_request_values,
+            sample=_request_sample,
+        ),
+        Kind(
+            name="jury_invitation",
+            subject=N_("{partner} invites you to the jury of the badge “{badge}”"),
+            intro=N_(
+                "**{partner}** invites you to review the requests for the badge **{badge}**. The link "
+                "below opens them; it gives access to nothing else. Keep it to yourself."
+            ),
+            required=("badge", "partner", "url"),
+            kept=("badge", "partner"),
+            placeholders=("badge", "partner"),
+            editable=False,
+            values=_request_values,
+            sample=_request_sample,
         ),
     )
 }

@@ -34,7 +34,16 @@ from badger.programmes import repository as repo
 from badger.programmes.models import Endorsement
 from badger.proofs.data_integrity import add_proof
 
-__all__ = ["endorse", "profile_document", "received", "given", "document_of", "MAX_COMMENT"]
+__all__ = [
+    "endorse",
+    "sign_endorsement",
+    "checked_comment",
+    "profile_document",
+    "received",
+    "given",
+    "document_of",
+    "MAX_COMMENT",
+]
 
 MAX_COMMENT = 5000
 
@@ -53,11 +62,7 @@ def endorse(
     of another partner, with ``comment`` (Markdown). -> the stored row (``document`` is the signed
     EndorsementCredential). Raises InvalidInput (no comment, both or neither target, endorsing
     oneself), NotFound (no such target), Conflict (already endorsed by this partner)."""
-    if not isinstance(comment, str) or not comment.strip():
-        raise InvalidInput("the endorsement needs a comment", code="endorsement.missing_comment")
-    comment = comment.replace("\t", " ").strip()
-    if len(comment) > MAX_COMMENT:
-        raise InvalidInput(f"the comment is longer than {MAX_COMMENT} characters", code="endorsement.comment_too_long")
+    comment = checked_comment(comment)
     if bool(achievement_id) == bool(issuer_slug):
         raise InvalidInput("endorse a badge class or an issuer (one of them)", code="endorsement.invalid_target")
     if achievement_id:
@@ -74,19 +79,7 @@ def endorse(
     if repo.endorsement_of(session, endorser.id, kind, target_id) is not None:
         raise Conflict("this partner already endorses it", code="endorsement.exists")
 
-    now = app.clock()
-    endorsement_id = app.new_id()
-    document = builders.endorsement_credential(
-        id=f"urn:uuid:{endorsement_id}",
-        issuer=base_profile(endorser),
-        endorsed_id=endorsed_id,
-        name=f"Recommandé par {endorser.name}",
-        endorsement_comment=comment,
-        valid_from=xsd_datetime(now),
-    )
-    check(document, mode="issue")  # the 1EdTech EndorsementCredential schema and Badger's rules
-    vm, pair = signing_key(app, endorser)
-    signed = add_proof(document, keypair=pair, verification_method=vm, created=xsd_datetime(now))
+    endorsement_id, now, signed = sign_endorsement(app, endorser, endorsed_id=endorsed_id, comment=comment)
     row = Endorsement(
         id=endorsement_id,
         endorser_id=endorser.id,
@@ -115,6 +108,37 @@ def endorse(
             detail={"endorser": endorser.slug, "kind": kind, "target": target_id},
         )
     return row
+
+
+def checked_comment(comment) -> str:
+    """The endorsement's comment, trimmed; raises InvalidInput when empty or too long."""
+    if not isinstance(comment, str) or not comment.strip():
+        raise InvalidInput("the endorsement needs a comment", code="endorsement.missing_comment")
+    comment = comment.replace("\t", " ").strip()
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput(f"the comment is longer than {MAX_COMMENT} characters", code="endorsement.comment_too_long")
+    return comment
+
+
+def sign_endorsement(app: Badger, endorser: Issuer, *, endorsed_id: str, comment: str):
+    """Build, validate and sign (eddsa-rdfc-2022, the endorser's active key) one
+    EndorsementCredential about ``endorsed_id``. -> (its uuid, the signing time, the signed
+    document). Used for badge classes and issuers here, and for learners' credentials by
+    `badger.recognition.endorsements`."""
+    now = app.clock()
+    endorsement_id = app.new_id()
+    document = builders.endorsement_credential(
+        id=f"urn:uuid:{endorsement_id}",
+        issuer=base_profile(endorser),
+        endorsed_id=endorsed_id,
+        name=f"Recommandé par {endorser.name}",
+        endorsement_comment=comment,
+        valid_from=xsd_datetime(now),
+    )
+    check(document, mode="issue")  # the 1EdTech EndorsementCredential schema and Badger's rules
+    vm, pair = signing_key(app, endorser)
+    signed = add_proof(document, keypair=pair, verification_method=vm, created=xsd_datetime(now))
+    return endorsement_id, now, signed
 
 
 def document_of(row: Endorsement) -> dict:

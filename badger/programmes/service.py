@@ -54,6 +54,8 @@ __all__ = [
     "list_programmes",
     "roles_of",
     "add_milestone",
+    "milestone_awarded_date",
+    "find_participant",
     "get_milestone",
     "milestones",
     "participants",
@@ -524,6 +526,18 @@ def import_attendance(
     return report
 
 
+def find_participant(app: Badger, session: Session, programme: Programme, email: str) -> Participant | None:
+    """The roster entry of this e-mail address in the programme, if any."""
+    return repo.participant_by_lookup(session, programme.id, recipient_lookup(app, email))
+
+
+def milestone_awarded_date(milestone: Milestone) -> str | None:
+    """The awardedDate of a milestone's badge: the day it ended (its only day, if one), as
+    `issuing.awarded_date` reads a date; None when the milestone has no date."""
+    day = milestone.ends_on or milestone.starts_on
+    return day.isoformat() if day is not None else None
+
+
 def confirm_milestone(
     app: Badger,
     session: Session,
@@ -542,8 +556,9 @@ def confirm_milestone(
     if not people:
         raise InvalidInput("tick the participants who attended before confirming", code="milestone.no_attendees")
     # Sorted by e-mail: concurrent jobs of two milestones then lock learners in the same order.
+    awarded = milestone_awarded_date(milestone)
     rows = [
-        bulk.BulkRow(email=p.email, name=p.name, line=n)
+        bulk.BulkRow(email=p.email, name=p.name, line=n, awarded_date=awarded)
         for n, p in enumerate(sorted(people, key=lambda p: p.email), start=1)
     ]
     job = bulk.start(

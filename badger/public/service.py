@@ -299,7 +299,8 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
     evidence = [e for e in document.get("evidence") or [] if isinstance(e, dict)]
     result = page_result(app, session, row)
     state = state_of(result)
-    issued_on = _moment(document.get("validFrom")) or row.issued_at
+    # The date a reader cares about: when it was awarded (OB 3.0 awardedDate), else when signed.
+    issued_on = _moment(document.get("awardedDate")) or _moment(document.get("validFrom")) or row.issued_at
     valid_until = _moment(document.get("validUntil"))
     public_url = app.url("credentials", row.id)
     # The image a link preview shows: the 1200x630 PNG share card (badger.public.rendering),

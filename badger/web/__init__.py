@@ -22,12 +22,14 @@ from badger.web.api import views as api
 from badger.web.current import badger_app
 from badger.web.dashboard import emails as dashboard_emails
 from badger.web.dashboard import programmes as programme_pages
+from badger.web.dashboard import recognition as recognition_dashboard
 from badger.web.dashboard import staff
 from badger.web.dashboard import views as dashboard
 from badger.web.learners import views as learner_space
 from badger.web.obapi import views as obapi
 from badger.web.public import learners as learner_pages
 from badger.web.public import views as public
+from badger.web.recognition import views as recognition
 from badger.web.wallets import dashboard as wallet_dashboard
 from badger.web.wallets import views as wallets
 
@@ -90,6 +92,8 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, badger: 
     app.register_blueprint(wallets.bp)  # /wallets/..., /.well-known/openid-credential-issuer
     csrf.exempt(wallets.bp)  # wallets post JSON or forms with no cookie; learner renewal carries its token
     app.register_blueprint(wallet_dashboard.bp)  # /dashboard/<slug>/wallets
+    app.register_blueprint(recognition.bp)  # requests, jury links, claim codes, evidence files
+    app.register_blueprint(recognition_dashboard.bp)  # /dashboard/<slug>/recognition
     limits.init_app(app, badger.settings)  # after the blueprints: it wraps their views
     if badger.settings.proxy_hops:  # the client address and scheme as the proxies saw them
         hops = badger.settings.proxy_hops

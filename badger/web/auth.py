@@ -274,6 +274,7 @@ NAV: list[tuple[object, tuple[str, ...], str]] = [
     (_l("Credentials"), ("dashboard.credentials",), "viewer"),
     (_l("Bulk issuance"), ("dashboard.bulk",), "issuer"),
     (_l("Programmes"), ("programmes.index",), "viewer"),
+    (_l("Requests"), ("recognition_dashboard.queue",), "viewer"),
     (_l("Audit log"), ("dashboard.audit_log", "dashboard.audit"), "owner"),
     (_l("Staff"), ("staff.members",), "owner"),
     (_l("Tokens"), ("staff.tokens",), "owner"),

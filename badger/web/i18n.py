@@ -22,8 +22,18 @@ LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 COOKIE = "badger_lang"
 # One domain per area: public pages, verification messages, accounts, dashboard, e-mails, programmes,
-# learners, wallets.
-DOMAINS = ("public", "verification", "accounts", "dashboard", "emails", "programmes", "learners", "wallets")
+# learners, wallets, open recognition.
+DOMAINS = (
+    "public",
+    "verification",
+    "accounts",
+    "dashboard",
+    "emails",
+    "programmes",
+    "learners",
+    "wallets",
+    "recognition",
+)
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 

@@ -44,6 +44,13 @@ LIMITS: dict[str, str] = {
     "obapi.token": "60/minute",
     "obapi.revoke": "60/minute",
     "obapi.authorize": "60/minute",
+    # open recognition: badge requests (files up to 25 MB a body) and claim codes (the guess
+    # limit per address, 100 wrong codes an hour, is counted in the database by
+    # badger.recognition.claims and holds across processes whatever the storage)
+    "recognition.request_form": "10/minute;50/hour",
+    "recognition.resubmit": "10/minute;50/hour",
+    "recognition.claim_start": "120/minute",
+    "recognition.claim_page": "120/minute",
 }
 
 

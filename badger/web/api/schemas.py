@@ -345,6 +345,12 @@ class IssueCredentialIn(_In):
     format: Literal["ldp", "jwt"] = Field("ldp", description="ldp: JSON with a Data Integrity proof; jwt: VC-JWT")
     evidence: list[Annotated[EvidenceIn, BeforeValidator(_evidence_item)]] = Field(default_factory=list, max_length=20)
     valid_until: DateTime | None = Field(None, alias="validUntil")
+    awarded_date: str | None = Field(
+        None,
+        alias="awardedDate",
+        max_length=40,
+        description="OB 3.0 awardedDate: when it was achieved (YYYY-MM-DD or a date-time with a timezone)",
+    )
 
 
 class IssuedCredential(BaseModel):
@@ -537,7 +543,7 @@ class BulkQuery(BaseModel):
 
 
 class BulkCsv(RootModel[str]):
-    """The CSV text: ``email,name[,evidence_url,narrative]`` per line, header optional (English
+    """The CSV text: ``email,name[,evidence_url,narrative]`` (with a header, also ``awarded_date``) per line, header optional (English
     or French names), ``,`` or ``;`` separated, UTF-8 or Windows-1252; 10 MB and 50,000 rows at most."""
 
 

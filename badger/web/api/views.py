@@ -376,6 +376,7 @@ def issue_credential():
             format=body.format,
             evidence=tuple(e.model_dump(exclude_none=True) for e in body.evidence),
             valid_until=body.valid_until,
+            awarded_date=body.awarded_date,
         )
         with service_fields(IssueCredentialIn, idempotency_key="Idempotency-Key"):
             row = issuing.issue(app, session, issuer, issue_request, idempotency_key=key, actor=request_actor())

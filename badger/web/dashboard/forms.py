@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     FieldList,
     Form,
     FormField,
@@ -253,6 +254,7 @@ class IssueForm(FlaskForm):
         _l("Format"), choices=choices([("ldp", _l("Signed JSON (recommended)")), ("jwt", _l("JWT"))]), default="ldp"
     )
     notify = BooleanField(_l("Send the badge to the recipient by e-mail"), default=True)
+    awarded_date = DateField(_l("Awarded on (optional)"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -353,6 +353,7 @@ def issue(slug):
             name=form.name.data or None,
             format=form.format.data,
             evidence=form.evidence(),
+            awarded_date=form.awarded_date.data.isoformat() if form.awarded_date.data else None,
         )
         try:
             with app.transaction() as session:
