@@ -228,6 +228,11 @@ class HttpFetcher:
 
     # -------------------------------------------------------------------------------- cache
 
+    def forget(self) -> None:
+        """Drop every cached answer (a document known to have changed at its source)."""
+        with self._lock:
+            self._cache.clear()
+
     def _cached(self, url: str) -> bytes | None:
         if self.cache_seconds <= 0:
             return None

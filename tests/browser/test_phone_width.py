@@ -30,6 +30,32 @@ UNREACHABLE = {
     "dashboard.job_progress": "the demo runs no bulk job (JSON)",
     "dashboard.job_result": "the demo runs no bulk job (CSV)",
     "public.status_list": "a signed status list (JSON)",
+    # learner accounts and the OB 3.0 API (pages tested in tests/learners, tests/browser/test_obapi_provider.py)
+    "learners_me.address_link": "needs a fresh address-confirmation token",
+    "learners_me.sign_in_link": "needs a fresh sign-in token",
+    "learners_me.connect_callback": "the OAuth callback of another host (tests/e2e/test_obapi_two_hosts.py)",
+    "learners_me.download": "an imported badge of a signed-in learner (a document)",
+    "learners_me.profile": "needs a learner's public profile",
+    "obapi.authorize": "needs a registered OAuth client (consent page driven in tests/browser)",
+    "obapi.credentials": "JSON API behind a bearer token",
+    "obapi.profile": "JSON API behind a bearer token",
+    # open recognition (pages screenshotted at 390 px by tests/browser/test_recognition_journey.py)
+    "recognition.applicant": "needs an applicant's private link",
+    "recognition.claim_page": "needs an open claim window",
+    "recognition.endorsement_document": "an accepted endorsement (JSON)",
+    "recognition.jury": "needs a jury member's private link",
+    "recognition.jury_file": "needs a jury member's private link (a file)",
+    "recognition.jury_request": "needs a jury member's private link",
+    "recognition.public_evidence": "an evidence file of an issued credential",
+    "recognition.request_form": "the demo has no badge class open to requests",
+    "recognition_dashboard.claim_qr": "needs an open claim window (SVG)",
+    "recognition_dashboard.evidence_file": "needs a badge request with a file",
+    "recognition_dashboard.request_page": "needs a badge request",
+    # wallets (the offer page is driven in tests/browser/test_wallet_offer.py)
+    "wallets.offer_page": "needs a wallet offer, made when a credential is e-mailed",
+    "wallets.offer_qr": "needs a wallet offer (SVG)",
+    "wallets.credential_offer": "needs a wallet offer (JSON)",
+    "wallets.learner_offer": "the learner page's offer block (JSON)",
 }
 
 
@@ -92,7 +118,13 @@ def test_every_registered_page_fits_a_390_px_phone(live_server, phone_page, scre
     page.wait_for_url("**/dashboard/**")
 
     start = ["/", "/verify", "/dashboard/", f"/dashboard/{PARTNER}/", f"/issuers/{PARTNER}"]
-    start += ["/account/password-reset", "/healthz", "/.well-known/jwks.json"]
+    start += ["/account/password-reset", "/healthz", "/.well-known/jwks.json", "/me", "/claim"]
+    start += [
+        "/ims/ob/v3p0/discovery",
+        "/.well-known/openid-credential-issuer",
+        "/.well-known/oauth-authorization-server",
+    ]
+    start += ["/wallets/offer.js", "/wallets/logo.png"]
     start += [urlsplit(learner["url"]).path for learner in summary.get("learners", [])][:1]
     for fmt in ("ldp", "jwt"):  # one credential of each format (a JWT one links its .jwt)
         start += [urlsplit(c["url"]).path for c in summary["credentials"] if c["format"] == fmt][:1]

@@ -77,9 +77,11 @@ def world(database, tmp_path, partner_site):
     close()
 
 
-def _publish(partner_site, document) -> None:
+def _publish(world, partner_site, document) -> None:
     path = partner_site["root"] / ".well-known" / "did-configuration.json"
     path.write_text(json.dumps(document), encoding="utf-8")
+    # The fetcher keeps answers a short while (badger.keys.fetch): the site changed just now.
+    world["badger"].fetcher.forget()
 
 
 def _download(client, slug: str) -> dict:
@@ -110,7 +112,7 @@ def test_domain_linkage_linked_not_linked_tampered_unreachable(world, partner_si
     assert dlc["issuer"] == dlc["credentialSubject"]["id"] == world["cec"].did
     assert dlc["credentialSubject"]["origin"] == origin  # the web site's origin, not its page
     assert dlc["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
-    _publish(partner_site, configuration)
+    _publish(world, partner_site, configuration)
     assert _linkage(client, credential) == {"origin": origin, "status": "linked"}
 
     # The command line reports the same.
@@ -121,7 +123,7 @@ def test_domain_linkage_linked_not_linked_tampered_unreachable(world, partner_si
     assert json.loads(out.stdout)["credential"]["issuer"]["domainLinkage"]["status"] == "linked"
 
     # Another partner's file at this site: not linked.
-    _publish(partner_site, _download(client, "labo-ess"))
+    _publish(world, partner_site, _download(client, "labo-ess"))
     assert _linkage(client, credential)["status"] == "not_linked"
 
     # A tampered linkage credential: one character of its signed data changed, or another
@@ -136,10 +138,11 @@ def test_domain_linkage_linked_not_linked_tampered_unreachable(world, partner_si
     for change in (expiry_changed, origin_changed):
         own = _download(client, "cec-ouest")
         change(own["linked_dids"][0])
-        _publish(partner_site, own)
+        _publish(world, partner_site, own)
         assert _linkage(client, credential)["status"] == "invalid", change.__name__
 
     # The site is down: unreachable (and the credential itself still verifies).
     partner_site["server"].shutdown()
     partner_site["server"].server_close()
+    world["badger"].fetcher.forget()
     assert _linkage(client, credential)["status"] == "unreachable"

@@ -255,8 +255,8 @@ def _operation(op: Operation, components: dict) -> dict:
         errors.update((400, 413, 415))
     if op.query is not None:
         errors.add(400)
-    for status in sorted(errors):
-        responses[str(status)] = _problem_response(status)
+    for status in sorted(errors):  # what an operation declares itself (an OAuth error body) stays
+        responses.setdefault(str(status), _problem_response(status))
     out["responses"] = responses
     out["security"] = [{"bearerAuth": []}] if op.secured else []
     return out

@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import (
     Blueprint,
     Response,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -291,7 +292,7 @@ def credential(credential_id: str):
 
 
 # Rendered credential pages, per process, by the page's version (public_pages.page_version:
-# status, status lists, keys), language and URL: a view whose version did not change is not
+# status, status lists, keys), the accepted endorsements, language and URL: a view whose version did not change is not
 # verified nor rendered again (60 s at most; the page shows no per-visitor content).
 _PAGES: StoredCache[str] = StoredCache(size=1024)
 
@@ -307,7 +308,9 @@ def _credential_page(app, session, row):
         )
 
     minute = int(app.clock().timestamp() // 60)  # what time alone changes (expiry) shows within a minute
-    key = (public_pages.page_version(app, session, row), minute, language(), request.full_path)
+    # The endorsements its holder accepted are shown too (read before the view: recognition).
+    endorsed = tuple(e["id"] for e in g.get("recognition_endorsements") or ())
+    key = (public_pages.page_version(app, session, row), endorsed, minute, language(), request.full_path)
     body = _PAGES.get(key, render)
     response = Response(body, mimetype=HTML)
     response.headers["Vary"] = "Accept, Accept-Language, Cookie"

@@ -114,8 +114,13 @@ registry.declare(
             "redeemed; 410 expired or renewed."
         ),
         tags=("wallets",),
-        responses=((200, "The protocols", ProtocolsOut),),
-        errors=(404, 409),
+        responses=(
+            (200, "The protocols", ProtocolsOut),
+            # A browser gets a readable page, a wallet (JSON) a problem document.
+            (404, "Unknown offer: an HTML page, or a problem document for JSON clients", None),
+            (409, "Already redeemed: an HTML page, or a problem document for JSON clients", None),
+            (410, "Expired or renewed: an HTML page, or a problem document for JSON clients", None),
+        ),
         secured=False,
         path_params=(("token", {"type": "string"}),),
     )
