@@ -45,17 +45,25 @@ $(FONT):
 	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends fonts-dejavu-core > /dev/null; }
 	test -f $@
 
+# Pango (and HarfBuzz's subsetter) for WeasyPrint, which draws the certificate PDF; loaded only
+# when a PDF is asked for. Only when missing.
+.PHONY: pango
+pango:
+	@ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset \
+	  || $(APT) install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 > /dev/null \
+	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 > /dev/null; }
+
 .PHONY: java
 java:
 	@command -v java > /dev/null || $(APT) install -y -qq --no-install-recommends default-jre-headless > /dev/null \
 	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends default-jre-headless > /dev/null; }
 
-install: $(VENV)/.installed $(JS)/node_modules/.installed $(CHROMIUM) $(FONT) java
+install: $(VENV)/.installed $(JS)/node_modules/.installed $(CHROMIUM) $(FONT) pango java
 
 # The demo on a fresh machine: SQLite in ./instance unless BADGER_DATABASE_URL says otherwise.
 # Only Badger and its runtime dependencies: no test extras, no browser, no npm verifiers. The
-# DejaVu fonts draw the generated badge images.
-run: $(VENV)/.serve-installed $(FONT)
+# DejaVu fonts draw the generated badge images; Pango lets WeasyPrint draw the certificate PDF.
+run: $(VENV)/.serve-installed $(FONT) pango
 	$(BIN)/badger db upgrade
 	$(BIN)/badger demo > /dev/null
 	@echo
