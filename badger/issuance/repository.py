@@ -48,14 +48,6 @@ def suspension_indexes_taken(session: Session, issuer_id: str, indexes: list[int
     return _indexes_taken(session, issuer_id, indexes, "suspension")
 
 
-def status_index_taken(session: Session, issuer_id: str, index: int) -> bool:
-    return index in status_indexes_taken(session, issuer_id, [index])
-
-
-def suspension_index_taken(session: Session, issuer_id: str, index: int) -> bool:
-    return index in suspension_indexes_taken(session, issuer_id, [index])
-
-
 def credentials_by_idempotency_keys(session: Session, issuer_id: str, keys: list[str]) -> dict[str, Credential]:
     """{key: credential} for those of ``keys`` already used by the issuer."""
     out: dict[str, Credential] = {}

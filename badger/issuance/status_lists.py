@@ -93,15 +93,6 @@ def ensure_list(app: Badger, session: Session, issuer: Issuer, purpose: str = "r
     return row
 
 
-def _draw(row: StatusList, taken) -> int:
-    # One indexed lookup per draw (not a read of every index issued so far: that made each
-    # issuance slower as the list filled). The unique constraints settle concurrent draws.
-    index = secrets.randbelow(row.size)
-    while taken(index):
-        index = secrets.randbelow(row.size)
-    return index
-
-
 def _form(issuer: Issuer, form: str | None) -> str:
     form = form or issuer.status_form or "ob3"
     if form not in STATUS_FORMS:
@@ -164,7 +155,7 @@ def allocate_entries_many(
 def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, dict]:
     """A revocation entry only, as issued before suspension existed -> (index, entry)."""
     row = ensure_list(app, session, issuer, "revocation")
-    index = _draw(row, lambda i: issuance_repo.status_index_taken(session, issuer.id, i))
+    [index] = _draw_many(row, 1, lambda c: issuance_repo.status_indexes_taken(session, issuer.id, c))
     return index, status_entry(list_url=app.url("status", row.id), index=index, purpose="revocation")
 
 
@@ -176,8 +167,10 @@ def allocate_purposes(
     out: dict[str, tuple[int, dict]] = {}
     for purpose in purposes:
         row = ensure_list(app, session, issuer, purpose)
-        taken = issuance_repo.status_index_taken if purpose == "revocation" else issuance_repo.suspension_index_taken
-        index = _draw(row, lambda i, taken=taken: taken(session, issuer.id, i))
+        taken = (
+            issuance_repo.status_indexes_taken if purpose == "revocation" else issuance_repo.suspension_indexes_taken
+        )
+        [index] = _draw_many(row, 1, lambda c, taken=taken: taken(session, issuer.id, c))
         out[purpose] = (index, status_entry(list_url=app.url("status", row.id), index=index, purpose=purpose))
     return out
 

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from flask import Response, abort, request
 
 __all__ = [
+    "PRIVATE",
     "UUID",
     "is_uuid",
     "uuid_or_404",
@@ -23,6 +24,10 @@ __all__ = [
     "SVG_CSP",
     "STORED_MAX_AGE",
 ]
+
+# Headers of a page reached through a private link (learner pages, wallet offers): the link's
+# token never leaves in a Referer, is never indexed nor kept by a shared cache.
+PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store"}
 
 T = TypeVar("T")
 

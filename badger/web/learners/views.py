@@ -20,12 +20,11 @@ from badger.obapi import service as obapi
 from badger.web.auth import render
 from badger.web.current import badger_app
 from badger.web.errors import language
+from badger.web.responses import PRIVATE as _PRIVATE
 
 __all__ = ["bp", "current_learner_id"]
 
 bp = Blueprint("learners_me", __name__)
-
-_PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store"}
 
 
 def current_learner_id() -> str | None:

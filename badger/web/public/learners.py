@@ -11,12 +11,11 @@ from badger.programmes import learners
 from badger.web.auth import render
 from badger.web.current import badger_app
 from badger.web.errors import language
+from badger.web.responses import PRIVATE as _PRIVATE
 
 __all__ = ["bp"]
 
 bp = Blueprint("learners", __name__)
-
-_PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store"}
 
 
 @bp.get("/learners/<token>")

@@ -25,6 +25,7 @@ from badger.web.api.openapi import Operation, registry
 from badger.web.auth import render
 from badger.web.current import badger_app
 from badger.web.errors import problem
+from badger.web.responses import PRIVATE as _PRIVATE
 from badger.web.wallets.schemas import (
     CredentialOfferOut,
     CredentialRequestIn,
@@ -46,7 +47,6 @@ bp = Blueprint("wallets", __name__)
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 LEARNER_COOKIE = "badger_learner"
-_PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store"}
 
 
 def _oauth_error(exc: oid4vci.OAuthError) -> Response:
