@@ -45,9 +45,7 @@ def setting(badger, create_issuer, create_achievement):
     with badger.transaction() as session:
         row = issuers.get_issuer(session, "cec-ouest")
         ids = [
-            issuing.issue(
-                badger, session, row, issuing.IssueRequest(achievement=badge.id, email=email, name=name)
-            ).id
+            issuing.issue(badger, session, row, issuing.IssueRequest(achievement=badge.id, email=email, name=name)).id
             for email, name in ((HOLDER, "Anne"), (PEER, "Bruno"), ("carla@ticoop.example", "Carla"))
         ]
     return {"anne_credential": ids[0], "bruno_credential": ids[1], "revocable": ids[2]}
@@ -167,7 +165,9 @@ def test_pages_form_errors_rate_limit_and_deletion(badger, app, setting):
     assert "fédérer" in me and "Recommandations de mes badges" in me
     assert peer.post("/me/endorsements", data={"endorsement": endorsement_id, "decision": "accept"}).status_code == 404
     assert holder.post("/me/endorsements", data={"endorsement": endorsement_id, "decision": "x"}).status_code == 400
-    assert holder.post("/me/endorsements", data={"endorsement": endorsement_id, "decision": "accept"}).status_code == 303
+    assert (
+        holder.post("/me/endorsements", data={"endorsement": endorsement_id, "decision": "accept"}).status_code == 303
+    )
     shown = anonymous.get(page).get_data(as_text=True)
     assert "<strong>fédérer</strong>" in shown and "Bruno" in shown
     assert anonymous.get(f"{page}/endorsements/{endorsement_id}").status_code == 200
