@@ -61,10 +61,12 @@ def home():
         learner = _signed_in(app, db)
         if learner is None:
             return _page("learners/sign_in.html")
+        items = learners.collection(app, db, learner)
         return _page(
             "learners/me.html",
             learner=learner,
-            items=learners.collection(app, db, learner),
+            items=items,
+            badge_names={i.row_id: i.name for i in items if i.kind == "issued"},
             addresses=learners.addresses(db, learner),
             apps=obapi.granted_apps(db, learner),
             connections=consumer.connections(db, learner),
