@@ -7,7 +7,7 @@
   class's requests and nothing else);
 - ``/claim``, ``/claim/<code>``: claim a session badge with a code (QR code in the room);
 - ``/evidence/<token>``: an evidence file named by an issued credential (public link);
-- ``/learners/<token>/endorsements``: the holder accepts or declines partners' endorsements;
+- ``/learners/<token>/endorsements``: the holder accepts or declines endorsements (partners', learners');
 - ``/credentials/<id>/endorsements/<id>``: an accepted EndorsementCredential as signed.
 
 Thin: parse, one transaction, call `badger.recognition`, render. Refusals re-render the form
