@@ -17,8 +17,8 @@ learners.
 from __future__ import annotations
 
 from badger.core.app import Badger
-from badger.core.db import Session
-from badger.errors import NotFound
+from badger.core.db import Session, insert_unique
+from badger.errors import Conflict, NotFound
 from badger.issuers import repository as repo
 from badger.issuers.models import HeldKey
 from badger.keys import Ed25519KeyPair, did_document, did_web
@@ -48,7 +48,13 @@ def held_key(app: Badger, session: Session, owner: str, *, prefix: str) -> HeldK
         private_key=app.keystore.seal(pair.private_bytes, key_id),
         created_at=app.clock(),
     )
-    repo.add(session, row)
+    try:
+        insert_unique(session, row)
+    except Conflict:  # a concurrent first endorsement of the same owner created it
+        existing = repo.held_key_by_owner(session, owner)
+        if existing is None:
+            raise
+        return existing
     return row
 
 

@@ -26,8 +26,3 @@ def held_key_by_owner(session: Session, owner: str) -> HeldKey | None:
 
 def held_key_by_did(session: Session, did: str) -> HeldKey | None:
     return session.scalar(select(HeldKey).where(HeldKey.did == did))
-
-
-def add(session: Session, row) -> None:
-    session.add(row)
-    session.flush()

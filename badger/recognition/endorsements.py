@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from badger.core import audit
 from badger.core.app import Badger
-from badger.core.db import Session
+from badger.core.db import Session, insert_unique
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuance import issuing
 from badger.issuance.models import Credential
@@ -123,7 +123,10 @@ def endorse_as(
         state="pending",
         created_at=now,
     )
-    repo.add(session, row)
+    try:
+        insert_unique(session, row)  # the database keeps it to one per endorser, even at once
+    except Conflict as exc:
+        raise Conflict("you already endorse this credential", code="endorsement.exists") from exc
     detail = {"endorser": endorser.slug or endorser.did, "credential": credential.id}
     if endorser.issuer_id is not None and endorser.issuer_id != credential.issuer_id:
         audit.record(

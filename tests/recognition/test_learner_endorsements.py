@@ -6,6 +6,7 @@ log, and what the account's deletion does (endorsements erased, DID document 410
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -185,3 +186,36 @@ def test_pages_form_errors_rate_limit_and_deletion(badger, app, setting):
     with badger.transaction() as session:
         assert session.query(CredentialEndorsement).count() == 0
         assert not verifying.verify_credential(badger, session, signed).verified
+
+
+def test_two_endorsements_at_once_make_one(badger, setting):
+    """The same learner sends the form twice at once (two tabs): one endorsement, one key; the
+    other answers Conflict, never a server error."""
+    bruno = account(badger, PEER)
+    outcomes, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def tab(n):
+        try:
+            with badger.transaction() as session:
+                barrier.wait(5)
+                learner = learners.get(session, bruno)
+                learner_endorsements.endorse(
+                    badger, session, learner, setting["anne_credential"], comment=f"Bien ({n}).", name="Bruno"
+                )
+            outcomes.append("signed")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tab, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+    assert sorted(outcomes) == ["endorsement.exists", "signed"]
+    with badger.transaction() as session:
+        assert session.query(CredentialEndorsement).count() == 1
+        assert held_keys.find_held_key(session, f"learner:{bruno}") is not None
