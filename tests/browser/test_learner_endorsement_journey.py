@@ -19,6 +19,7 @@ from badger.achievements import service as achievements
 from badger.issuance import issuing
 from badger.issuers import service as issuers
 from badger.keys import did_web_document_url
+from badger.programmes import learners as learner_links
 from tests.interop import node
 from tests.recognition.helpers import CRITERIA
 
@@ -86,6 +87,11 @@ def test_learner_endorses_and_holder_accepts(server, page, phone_page, smtp_serv
     bruno.goto(credential_page)
     bruno.locator("#endorse-action").scroll_into_view_if_needed()
     screenshot(bruno, f"{SHOTS}/credential-action-1280")
+    phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.add_cookies(bruno.context.cookies())
+    small = phone.new_page()
+    small.goto(credential_page + "/endorse")
+    screenshot(small, f"{SHOTS}/endorse-form-390")
     bruno.click("text=Recommander ce badge")
     assert "Anne Le Goff" in bruno.locator("main").inner_text()
     bruno.fill("#endorser-name", "Bruno Martin")
@@ -118,9 +124,6 @@ def test_learner_endorses_and_holder_accepts(server, page, phone_page, smtp_serv
     screenshot(anne, f"{SHOTS}/credential-endorsed-390")
 
     # The phone sizes of Bruno's pages, and the desktop size of Anne's space.
-    phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone.add_cookies(bruno.context.cookies())
-    small = phone.new_page()
     small.goto(credential_page)
     screenshot(small, f"{SHOTS}/credential-endorsed-action-390")
     small.goto(credential_page + "/endorse")
@@ -132,6 +135,14 @@ def test_learner_endorses_and_holder_accepts(server, page, phone_page, smtp_serv
     screenshot(wide, f"{SHOTS}/me-accepted-1280")
     wide.goto(credential_page)
     screenshot(wide, f"{SHOTS}/credential-endorsed-1280")
+    # The holder's private link page lists learners' endorsements too.
+    with live.badger.transaction() as session:
+        token = learner_links.link_token(live.badger, session, email=ANNE)
+    for shown, size in ((wide, 1280), (small, 390)):
+        shown.goto(f"{origin}/learners/{token}/endorsements")
+        listed = shown.locator("#holder-endorsements").inner_text()
+        assert "Bruno Martin" in listed and "apprenant·e" in listed
+        screenshot(shown, f"{SHOTS}/holder-link-{size}")
 
     # The signed endorsement and Bruno's DID document, as served, verify independently.
     href = anne.locator("#credential-endorsements a[type='application/vc+ld+json']").get_attribute("href")
