@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "credential.revoke": _l("Badge revoked"),
     "credential.suspend": _l("Badge suspended"),
     "credential.unsuspend": _l("Suspension lifted"),
+    "credential.resend_email": _l("Badge e-mail sent again"),
     "bulk.start": _l("Bulk issuance started"),
     "bulk.finish": _l("Bulk issuance finished"),
     "key.rotate": _l("Signing keys renewed"),
