@@ -128,9 +128,10 @@ def site(make_live_server, smtp):
 
 def _shots(page, phone_page, screenshot, name: str, url: str) -> None:
     """The same page at 1280 and at 390 px; the phone one must not scroll sideways."""
-    page.goto(url)
+    for p in (page, phone_page):
+        p.goto("about:blank")  # a URL differing only by its fragment would not be fetched again
+        p.goto(url)
     screenshot(page, f"journeys/{name}-1280")
-    phone_page.goto(url)
     _no_horizontal_scroll(phone_page)
     screenshot(phone_page, f"journeys/{name}-390")
 
