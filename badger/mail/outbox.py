@@ -28,6 +28,11 @@ the retries). A short-lived process (the CLI) waits for
 the current pass at exit (at most ``DRAIN_AT_EXIT`` seconds). Pending rows left by a dead
 process go out at the next kick, or with ``deliver_pending(app)`` called from anywhere.
 
+Per credential: a "credential_issued" row carries ``credential_id``; ``delivery`` tells staff
+how the e-mails about one credential went, and ``resend_issued`` queues it again through this
+same outbox (the address typed again and checked against the credential's recipient; limited
+by ``RESEND_INTERVAL`` and ``RESENDS_PER_DAY``; audited).
+
 Personal data (GDPR minimisation): once a row is ``sent`` or ``failed`` for good, its
 recipient address is cleared and its context is reduced to non-personal keys (the credential
 id, the partner and role of an invitation); invitation and reset links, which carry secrets,
