@@ -281,7 +281,7 @@ def test_learner_receives_opens_downloads_shares_and_exports(page, phone_page, s
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site["url"])
     page.get_by_role("button", name="Copier le lien").click()
     assert page.evaluate("navigator.clipboard.readText()") == link
-    page.locator("#share").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('share').scrollIntoView()")
     screenshot(page, "journeys/learner-3-share-1280", full_page=False)
 
     # The learner's own page, from the second e-mail: newest first, French dates, the ZIP.
