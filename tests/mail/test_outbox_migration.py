@@ -15,7 +15,7 @@ def test_existing_badge_e_mails_get_their_credential(tmp_path):
     config = alembic_config(str(engine.url))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0015")
+        command.upgrade(config, "0016")
         insert = sa.text(
             "INSERT INTO mail_outbox (template, lang, context, message_id, state, attempts, next_attempt_at,"
             " created_at) VALUES (:t, 'fr', :c, '<m@x>', 'sent', 1, '2026-01-01', '2026-01-01')"

@@ -2,7 +2,7 @@
 on the dashboard, and the resend); filled in for the rows already there from their context
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 
 import json
