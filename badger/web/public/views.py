@@ -47,6 +47,7 @@ from badger.programmes import endorsements
 from badger.public import rendering
 from badger.public import service as public_pages
 from badger.verification import FAILED, PASSED, SKIPPED, WARNING, is_compact_jws
+from badger.verification.messages import message
 from badger.verification.verifier import MAX_INPUT_BYTES
 from badger.verifying import presentations
 from badger.verifying import service as verifying
@@ -171,15 +172,30 @@ def _page(template: str, status: int = 200, **context):
     return response
 
 
+# Checks that judge what the document says: once its proof has failed, the page shows them as not
+# run, never as passed or failed (an altered document's dates or status entry prove nothing). The expert JSON
+# keeps the verifier's own answer for each.
+_READ_FROM_THE_DOCUMENT = frozenset({"dates", "status", "recipient"})
+
+
 def _checks_view(result) -> list[dict]:
     lang = language()
+    checks = result.as_dict(lang)["checks"]
+    untrusted = any(c["check"] == "proof" and c["status"] == FAILED for c in checks)
+    if untrusted:
+        checks = [
+            dict(c, status=SKIPPED, code="skipped", message=message("skipped", lang))
+            if c["check"] in _READ_FROM_THE_DOCUMENT
+            else c
+            for c in checks
+        ]
     return [
         dict(
             c,
             label=str(_CHECK_LABELS.get(c["check"], c["check"])),
             status_label=str(_STATUS_LABELS.get(c["status"], c["status"])),
         )
-        for c in result.as_dict(lang)["checks"]
+        for c in checks
     ]
 
 

@@ -101,6 +101,11 @@ def test_tampered_badge_states_nothing_but_links_its_claimed_page(badger, client
     assert "Doctorat en physique" not in visible and "Élodie Le Goff" not in visible
     link = doc.ids["verdict-claimed"]
     assert link and badger.url("credentials", row.id) in text
+    # no check after the failed signature is shown as passed: the document's dates and status
+    # entry were judged on altered content
+    checks = response.get_data(as_text=True).split('id="checks"')[1].split("</ul>")[0]
+    assert checks.count('class="check-passed"') == 2  # format and the schema, before the proof
+    assert checks.count('class="check-skipped"') == 4  # issuer, dates, status, recipient
 
 
 @pytest.mark.parametrize("given", ["bonjour", "{not json", "https"])
