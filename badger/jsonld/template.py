@@ -54,8 +54,9 @@ from typing import Any
 from badger.errors import CanonicalizationLimit
 from badger.jsonld.budget import BudgetExceeded
 from badger.jsonld.budget import current as current_budget
-from badger.jsonld.canonical import ALGORITHM, Limits, _GuardedRDFC, _map_error, _options, _Processor, canonicalize
+from badger.jsonld.canonical import Limits, _map_error, _options, _Processor, canonicalize, run_rdfc
 from badger.jsonld.loader import bundled_contexts
+from badger.jsonld.rdfc import Quad, serialize_term
 
 __all__ = ["TemplateCanonicalizer", "canonicalize_by_template", "default_canonicalizer", "shape_key"]
 
@@ -177,6 +178,24 @@ class _Template:
     quads: tuple[tuple[Any, ...], ...]  # ((s, p, o, g), ...) with terms or ("slot", i, kind, dt, lang)
     iri_slots: frozenset[int]
     limits: Limits
+    # The same quads with every fixed term already in N-Quads form (a str) and every slot term
+    # an index into slot_terms ((slot, kind, datatype, language)), serialized per document.
+    serialized: tuple[tuple[Any, ...], ...] = ()
+    slot_terms: tuple[tuple[Any, ...], ...] = ()
+
+
+def _compile(quads: tuple[tuple[Any, ...], ...]) -> tuple[tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]:
+    slot_terms: dict[tuple[Any, ...], int] = {}
+
+    def one(term: Any) -> Any:
+        if term is None:
+            return None
+        if term[0] == "slot":
+            return slot_terms.setdefault(term[1:], len(slot_terms))
+        return serialize_term(*term)
+
+    serialized = tuple(tuple(one(t) for t in quad) for quad in quads)
+    return serialized, tuple(slot_terms)
 
 
 @dataclass
@@ -255,15 +274,35 @@ def _build(document: dict[str, Any], values: list[str], pinned: frozenset[int], 
         return frozenset(pinned | bad)
     if count > limits.max_quads or len(blank) > limits.max_blank_nodes:
         raise _NotTemplatable()  # the general path raises the limit error
-    return _Template(quads=tuple(quads), iri_slots=frozenset(iri_slots), limits=limits)
+    serialized, slot_terms = _compile(tuple(quads))
+    return _Template(
+        quads=tuple(quads), iri_slots=frozenset(iri_slots), limits=limits, serialized=serialized, slot_terms=slot_terms
+    )
 
 
-def _fill(template: _Template, values: list[str]) -> dict[str, list[dict[str, Any]]] | None:
-    """A fresh pyld dataset with ``values`` in the slots (None: a value cannot go in its slot)."""
+def _fits(template: _Template, values: list[str]) -> bool:
+    """False when a value cannot go in its slot: a context term in an IRI slot (see 3. above)."""
     terms = _terms()
-    for i in template.iri_slots:
-        if values[i] in terms:
-            return None
+    return not any(values[i] in terms for i in template.iri_slots)
+
+
+def _fill_serialized(template: _Template, values: list[str]) -> list[Quad]:
+    """The document's quads in N-Quads form (exact duplicates dropped, as in ``_fill``)."""
+    filled = [serialize_term(kind, values[slot], dt, lang) for slot, kind, dt, lang in template.slot_terms]
+    quads = [
+        (
+            s if type(s) is str else filled[s],
+            p,
+            o if type(o) is str else filled[o],
+            g if g is None or type(g) is str else filled[g],
+        )
+        for s, p, o, g in template.serialized
+    ]
+    return list(dict.fromkeys(quads))
+
+
+def _fill(template: _Template, values: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """A fresh pyld dataset with ``values`` in the slots (for pyld's full RDFC-1.0)."""
     dataset: dict[str, list[dict[str, Any]]] = {}
     seen: set[tuple[Any, ...]] = set()
     for quad in template.quads:
@@ -340,11 +379,10 @@ class TemplateCanonicalizer:
                 if len(shape.templates) >= 64:
                     shape.templates.clear()
                 shape.templates[pinned_values] = template
-        dataset = _fill(template, values) if template is not None else None
-        if dataset is None:
+        if template is None or not _fits(template, values):
             self.misses += 1
             return canonicalize(document, limits=self._limits)
-        result = self._rdfc(dataset)
+        result = self._rdfc(template, values)
         if first:  # a new template answers once in both ways: they must agree
             expected = canonicalize(document, limits=self._limits)
             if expected != result:
@@ -355,14 +393,9 @@ class TemplateCanonicalizer:
         self.hits += 1
         return result
 
-    def _rdfc(self, dataset: dict[str, list[dict[str, Any]]]) -> str:
-        quads = sum(len(triples) for triples in dataset.values())
+    def _rdfc(self, template: _Template, values: list[str]) -> str:
         try:
-            return str(
-                _GuardedRDFC(self._limits, quads).main(
-                    dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"}
-                )
-            )
+            return run_rdfc(lambda: _fill(template, values), self._limits, _fill_serialized(template, values))
         except CanonicalizationLimit as exc:
             spending = current_budget()
             if spending is not None:  # as canonical.canonicalize: a poison input is refused whole
