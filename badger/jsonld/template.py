@@ -92,10 +92,18 @@ def _terms() -> frozenset[str]:
 
 
 def _classify(value: str) -> Any:
+    known = _CLASSES.get(value)
+    if known is not None:
+        return known
     m = _IRI.match(value)
-    if m is None or value.startswith("_:"):
-        return _PLAIN
-    return ("i", m.group(1), m.group(2) is not None)
+    cls = _PLAIN if m is None or value.startswith("_:") else ("i", m.group(1), m.group(2) is not None)
+    if len(_CLASSES) >= 8192:  # the values repeated across rows (names, contexts, URLs) stay
+        _CLASSES.clear()
+    _CLASSES[value] = cls
+    return cls
+
+
+_CLASSES: dict[str, Any] = {}
 
 
 # Tokens of the flat shape key; objects, so that no key or value can be mistaken for them. The
@@ -105,25 +113,44 @@ _OPEN_OBJECT, _CLOSE_OBJECT, _OPEN_LIST, _CLOSE_LIST, _PLAIN = (object() for _ i
 
 
 def _walk(node: Any, values: list[str], out: list[Any], structural: bool) -> None:
-    """Append the shape of ``node`` to ``out``; string leaves that are values go to ``values``."""
+    """Append the shape of ``node`` to ``out``; string leaves that are values go to ``values``.
+
+    Runs twice per issued credential (validation by shape, then canonicalization), so string
+    leaves of objects and lists, most of the nodes, are handled inline rather than by a call."""
     kind = type(node)
-    if kind is str:
+    append = out.append
+    if kind is dict:
+        append(_OPEN_OBJECT)
+        for k, v in node.items():
+            append(k)
+            inner = structural or k in _STRUCTURAL_KEYS or k[:1] == "@"
+            if type(v) is str:
+                if inner:
+                    append(("=", v))
+                else:
+                    values.append(v)
+                    append(_CLASSES.get(v) or _classify(v))
+            else:
+                _walk(v, values, out, inner)
+        append(_CLOSE_OBJECT)
+    elif kind is list:
+        append(_OPEN_LIST)
+        for v in node:
+            if type(v) is str:
+                if structural:
+                    append(("=", v))
+                else:
+                    values.append(v)
+                    append(_CLASSES.get(v) or _classify(v))
+            else:
+                _walk(v, values, out, structural)
+        append(_CLOSE_LIST)
+    elif kind is str:
         if structural:
-            out.append(("=", node))
+            append(("=", node))
         else:
             values.append(node)
-            out.append(_classify(node))
-    elif kind is dict:
-        out.append(_OPEN_OBJECT)
-        for k, v in node.items():
-            out.append(k)
-            _walk(v, values, out, structural or k in _STRUCTURAL_KEYS or k[:1] == "@")
-        out.append(_CLOSE_OBJECT)
-    elif kind is list:
-        out.append(_OPEN_LIST)
-        for v in node:
-            _walk(v, values, out, structural)
-        out.append(_CLOSE_LIST)
+            append(_classify(node))
     elif isinstance(node, str):  # a str subclass: its text, as the general path reads it
         _walk(str(node), values, out, structural)
     elif isinstance(node, dict):
@@ -132,7 +159,7 @@ def _walk(node: Any, values: list[str], out: list[Any], structural: bool) -> Non
         _walk(list(node), values, out, structural)
     else:
         # numbers, booleans, null: their value decides their RDF form (xsd:integer / xsd:double...)
-        out.append(("=", type(node).__name__, repr(node)))
+        append(("=", type(node).__name__, repr(node)))
 
 
 def shape_key(document: dict[str, Any]) -> tuple[Any, list[str]] | None:
@@ -345,8 +372,11 @@ class TemplateCanonicalizer:
             self._shapes.clear()
             self._sightings.clear()
 
-    def canonicalize(self, document: dict[str, Any], *, learn: bool = True) -> str:
-        keyed = shape_key(document)
+    def canonicalize(self, document: dict[str, Any], *, learn: bool = True, keyed: Any = None) -> str:
+        """``keyed``: ``shape_key(document)`` when the caller computed it already (issuance
+        validates by shape first); it must be the key of this very document, unchanged since."""
+        if keyed is None:
+            keyed = shape_key(document)
         if keyed is None:
             return canonicalize(document, limits=self._limits)
         key, values = keyed
@@ -436,13 +466,16 @@ class TemplateCanonicalizer:
 _DEFAULT = TemplateCanonicalizer()
 
 
-def canonicalize_by_template(document: dict[str, Any], *, loader: Any = None, learn: bool = True) -> str:
+def canonicalize_by_template(
+    document: dict[str, Any], *, loader: Any = None, learn: bool = True, keyed: Any = None
+) -> str:
     """``canonicalize(document, loader=loader)``, by template when the default (bundled,
     immutable) loader is used. ``learn=False`` for documents from elsewhere (verification):
-    only shapes seen before are templated. Raises what ``canonicalize`` raises."""
+    only shapes seen before are templated. ``keyed``: the document's ``shape_key``, when known.
+    Raises what ``canonicalize`` raises."""
     if loader is not None:
         return canonicalize(document, loader=loader)
-    return _DEFAULT.canonicalize(document, learn=learn)
+    return _DEFAULT.canonicalize(document, learn=learn, keyed=keyed)
 
 
 def default_canonicalizer() -> TemplateCanonicalizer:
