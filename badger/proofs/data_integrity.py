@@ -96,8 +96,9 @@ def add_proof(
     ``created`` is an XML Schema dateTime. ``transformed``: the eddsa-rdfc-2022 transformation
     (§3.3.3, the canonical N-Quads) of ``document`` without its proof, when the caller computed
     it already (issuance, by template with the shape key its validation computed); used only
-    for a first eddsa-rdfc-2022 proof on a document that needs no extra context. Raises JsonLdError (unknown context, dropped term,
-    canonicalization limit), KeyMaterialError, ProofError.
+    for a first eddsa-rdfc-2022 proof, default loader, on a document that needs no extra
+    context. Raises JsonLdError (unknown context, dropped term, canonicalization limit),
+    KeyMaterialError, ProofError.
     """
     if cryptosuite not in SUITES:
         raise ProofError(f"cannot sign with {cryptosuite!r}", code="proof.unsupported_cryptosuite")
@@ -122,7 +123,7 @@ def add_proof(
         and extra is None
         and isinstance(keypair, Ed25519KeyPair)
     ):
-        if transformed is None or document is not given or existing:
+        if transformed is None or document is not given or existing or loader is not None:
             transformed = suite.transform(unsecured, loader=loader)
         data = _proof_config_hash(options, unsecured["@context"], loader) + suite.document_hash(transformed)
         proof = {**options, "proofValue": suite.sign(data, keypair)}
