@@ -3,8 +3,9 @@
 Why: for an OB 3.0 credential, JSON-LD expansion and RDF conversion are ~85 % of a
 canonicalization, yet every credential of a badge class has the same structure and differs only
 in a few values (id, dates, recipient hash, name, evidence). No library does this, so it is
-written here on top of pyld; the canonicalization algorithm itself stays pyld's RDFC-1.0 (with
-canonical.py's work guard), run on each document's own dataset.
+written here on top of pyld; the canonicalization algorithm itself is the general path's
+(``canonical.run_rdfc``: rdfc.py when every blank node has its own first-degree hash, else
+pyld's RDFC-1.0 with canonical.py's work guard), run on each document's own dataset.
 
 How (and why the output is byte-identical to ``canonicalize``):
 
@@ -28,7 +29,9 @@ How (and why the output is byte-identical to ``canonicalize``):
    term kind is kept from the template: an IRI stays an IRI, a literal keeps its datatype or
    language; N-Quads escaping happens in the serializer, as in the general path), exact
    duplicate quads are dropped (a dataset is a set: JSON-LD merges equal values), and RDFC-1.0
-   runs. A value in an IRI slot that is a term of a bundled context is refused (a @vocab
+   runs. The fixed terms of a template are serialized once (``_compile``): per document only
+   the slot terms are, and the quads go to rdfc.py as N-Quads terms (pyld's dicts are built
+   only when it steps aside). A value in an IRI slot that is a term of a bundled context is refused (a @vocab
    position would map it): the document takes the general path.
 4. Every new template is checked once against the general path on the document that created
    it; a difference (which would be a bug) disables the key and is logged.
