@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -104,6 +105,7 @@ def bulk_vs_vcjs(n: int) -> None:
             encoding="utf-8",
         )
         started = time.perf_counter()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run(
             _pinned(
                 [
@@ -124,6 +126,8 @@ def bulk_vs_vcjs(n: int) -> None:
             check=True,
         )
         elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
         report = json.loads(proc.stdout)
         assert report["issued"] == n, report
         once = _exactly_once(app, n)
@@ -153,6 +157,7 @@ def bulk_vs_vcjs(n: int) -> None:
     print(f"1. badger issue-bulk, SQLite, {n} rows, one core: {rate:7.0f} rows/s ({elapsed:.1f} s, whole command)")
     print(f"   vc.js signing the same credential {n} times:   {reference['sign_per_s']:7.0f} /s")
     print(f"   ratio: {rate / reference['sign_per_s']:.2f} x vc.js; {once}")
+    print(f"   CPU time of the command: {cpu:.2f} s, {cpu / n * 1000:.3f} ms per row (process start included)")
 
 
 def _cohort(n: int, workers: int) -> tuple[float, str]:

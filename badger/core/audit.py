@@ -87,15 +87,15 @@ def record_many(
     repo.add_events(
         session,
         [
-            AuditEvent(
-                issuer_id=issuer_id,
-                at=at,
-                actor=actor.id,
-                actor_label=actor.label,
-                action=action,
-                target=target,
-                detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
-            )
+            {
+                "issuer_id": issuer_id,
+                "at": at,
+                "actor": actor.id,
+                "actor_label": actor.label,
+                "action": action,
+                "target": target,
+                "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
+            }
             for target, detail in targets
         ],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from badger.core.audit_models import AuditEvent
@@ -18,10 +18,11 @@ def add_event(session: Session, event: AuditEvent) -> None:
     session.flush()
 
 
-def add_events(session: Session, events: list[AuditEvent]) -> None:
-    """One flush for many events: multi-row INSERTs ("insertmanyvalues")."""
-    session.add_all(events)
-    session.flush()
+def add_events(session: Session, events: list[dict]) -> None:
+    """Many events (column values) in one executemany: no ORM object, no id read back (a chunk
+    of a bulk job writes one per credential)."""
+    if events:
+        session.execute(insert(cast(Table, AuditEvent.__table__)), events)  # Core: no ORM bulk machinery
 
 
 def _of(issuer_id: str | None, action: str | None, **filters):

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from badger.errors import InvalidInput
@@ -98,6 +99,13 @@ def normalise_email(email: str) -> str:
     """
     if not isinstance(email, str):
         raise InvalidInput("e-mail address must be a string", code="identity.invalid_email", field="email")
+    return _normalised(email)
+
+
+# An issued row's address is normalised several times (the bulk row check, the recipient
+# lookup, the identity object): the last few thousand answers are kept (a refusal is not).
+@lru_cache(maxsize=4096)
+def _normalised(email: str) -> str:
     canonical = _canonical(email)
     if len(canonical) > 254 or canonical.count("@") != 1:
         raise InvalidInput(f"not an e-mail address: {email!r}", code="identity.invalid_email", field="email")

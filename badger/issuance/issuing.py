@@ -27,7 +27,7 @@ from badger.issuance.models import Credential
 from badger.issuance.status_lists import StatusAllocation, allocate_entries_many
 from badger.issuers.models import Issuer
 from badger.issuers.service import jwt_signing_key, profile_document, signing_key
-from badger.jsonld.template import shape_key
+from badger.jsonld.template import canonicalize_by_template, shape_key
 from badger.proofs import vc_jwt
 from badger.proofs.data_integrity import add_proof
 
@@ -181,11 +181,13 @@ class BatchValidator:
         self._shapes: dict[Any, tuple[list[str], list[tuple[Any, ...]]]] = {}
         self.full = 0
 
-    def check(self, document: dict) -> None:
+    def check(self, document: dict) -> Any:
+        """Raise InvalidCredential unless ``document`` validates; -> its shape key (or None),
+        for the canonicalization by template to reuse."""
         keyed = shape_key(document)
         if keyed is None:
             self._full(document)
-            return
+            return None
         key, values = keyed
         known = self._shapes.get(key)
         if known is None or not self._same_but_rows(known, values):
@@ -194,6 +196,7 @@ class BatchValidator:
                 paths: list[tuple[Any, ...]] = []
                 _value_paths(document, (), paths, False)
                 self._shapes[key] = (values, paths)
+        return keyed
 
     def _full(self, document: dict) -> None:
         self.full += 1
@@ -226,6 +229,7 @@ class _Built:
     lookup: str | None
     name: str | None
     status: StatusAllocation
+    keyed: Any  # the document's template.shape_key, computed by the validation
 
 
 def awarded_date(value: str | None) -> str | None:
@@ -363,8 +367,8 @@ def issue_batch(
             document["credentialSubject"]["identifier"] = [
                 dict(i) for i in request.identifiers if isinstance(i, dict)
             ] + document["credentialSubject"].get("identifier", [])
-        validator.check(document)  # raises InvalidCredential before anything is signed
-        built.append(_Built(request, keys[i], achievement.id, credential_id, document, lookup, name, status))
+        keyed = validator.check(document)  # raises InvalidCredential before anything is signed
+        built.append(_Built(request, keys[i], achievement.id, credential_id, document, lookup, name, status, keyed))
 
     rows = _sign(app, issuer, built, now, valid_from)
     if len(requests) == 1:
@@ -414,7 +418,10 @@ def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from
             if ldp_key is None:
                 ldp_key = signing_key(app, issuer)
             vm, pair = ldp_key
-            document = add_proof(document, keypair=pair, verification_method=vm, created=valid_from)
+            transformed = canonicalize_by_template(document, keyed=b.keyed) if b.keyed is not None else None
+            document = add_proof(
+                document, keypair=pair, verification_method=vm, created=valid_from, transformed=transformed
+            )
         else:
             if jwt_key is None:
                 jwt_key = jwt_signing_key(app, issuer)

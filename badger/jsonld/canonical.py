@@ -26,6 +26,7 @@ from pyld.canon import URDNA2015
 from badger.errors import CanonicalizationLimit, DroppedTerm, JsonLdError
 from badger.jsonld import budget as _budget
 from badger.jsonld.loader import StaticDocumentLoader, bundled_contexts
+from badger.jsonld.rdfc import canonical_nquads, quads_of_dataset, rdfc_escape
 
 __all__ = ["Limits", "ALGORITHM", "canonicalize", "expand", "default_loader"]
 
@@ -165,24 +166,10 @@ def _bundled_object_ids() -> frozenset[int]:
     return _BUNDLED_IDS
 
 
-_ECHAR = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-_NEEDS_ESCAPE = re.compile('[\x00-\x1f\x7f"\\\\]')
-
-
-def _rdfc_escape(value: str) -> str:
-    """Escape a literal as RDFC-1.0 canonical N-Quads require (RDFC-1.0 §4 / RDF 1.2 N-Quads
-    "canonical form"): ECHAR for backslash, quote, \\b \\t \\n \\f \\r; UCHAR (upper-case hex)
-    for the other C0 controls and DEL. pyld 3.3 escapes only \\ \\t \\n \\r and the quote, so a
-    name with a control character would hash differently from jsonld.js' rdf-canonize 5."""
-    if not _NEEDS_ESCAPE.search(value):
-        return value
-    return _NEEDS_ESCAPE.sub(lambda m: _ECHAR.get(m.group()) or f"\\u{ord(m.group()):04X}", value)
-
-
 # pyld serialises every quad through this module-level function; giving it the canonical
 # escaping is the smallest change that makes its RDFC-1.0 output conform (and it only differs
 # from pyld's own on control characters other than tab, newline and carriage return).
-_pyld_nquads.escape = _rdfc_escape
+_pyld_nquads.escape = rdfc_escape
 
 
 class _GuardedRDFC(URDNA2015):  # type: ignore[misc, unused-ignore]  # pyld has no type hints
@@ -387,8 +374,26 @@ def _canonicalize(document: dict[str, Any], loader: Any, safe: bool, limits: Lim
     }
     if len(blank) > limits.max_blank_nodes:
         raise CanonicalizationLimit(f"{len(blank)} blank nodes exceed the limit of {limits.max_blank_nodes}")
+    return run_rdfc(dataset, limits, quads_of_dataset(dataset))
+
+
+def run_rdfc(dataset: Any, limits: Limits, quads: list[Any] | None = None) -> str:
+    """RDFC-1.0 of a pyld dataset whose size was checked: the simple case (every blank node told
+    apart by its first-degree hash) by ``rdfc.canonical_nquads``, anything else by pyld's full
+    algorithm under the work guard. ``quads``: the dataset's quads serialized, when the caller
+    has them (``dataset`` may then be a function building the pyld dataset, only on fallback)."""
+    if quads is not None:
+        spending = _budget.current()
+        if spending is not None:
+            spending.check()  # the deadline, as the guarded path checks it
+        simple = canonical_nquads(quads)
+        if simple is not None:
+            return simple
+    if callable(dataset):
+        dataset = dataset()
+    count = sum(len(triples) for triples in dataset.values())
     try:
-        guarded = _GuardedRDFC(limits, quads)
+        guarded = _GuardedRDFC(limits, count)
         return cast(str, guarded.main(dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"}))
     except (CanonicalizationLimit, _budget.BudgetExceeded):
         raise

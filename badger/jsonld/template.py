@@ -3,8 +3,9 @@
 Why: for an OB 3.0 credential, JSON-LD expansion and RDF conversion are ~85 % of a
 canonicalization, yet every credential of a badge class has the same structure and differs only
 in a few values (id, dates, recipient hash, name, evidence). No library does this, so it is
-written here on top of pyld; the canonicalization algorithm itself stays pyld's RDFC-1.0 (with
-canonical.py's work guard), run on each document's own dataset.
+written here on top of pyld; the canonicalization algorithm itself is the general path's
+(``canonical.run_rdfc``: rdfc.py when every blank node has its own first-degree hash, else
+pyld's RDFC-1.0 with canonical.py's work guard), run on each document's own dataset.
 
 How (and why the output is byte-identical to ``canonicalize``):
 
@@ -28,7 +29,9 @@ How (and why the output is byte-identical to ``canonicalize``):
    term kind is kept from the template: an IRI stays an IRI, a literal keeps its datatype or
    language; N-Quads escaping happens in the serializer, as in the general path), exact
    duplicate quads are dropped (a dataset is a set: JSON-LD merges equal values), and RDFC-1.0
-   runs. A value in an IRI slot that is a term of a bundled context is refused (a @vocab
+   runs. The fixed terms of a template are serialized once (``_compile``): per document only
+   the slot terms are, and the quads go to rdfc.py as N-Quads terms (pyld's dicts are built
+   only when it steps aside). A value in an IRI slot that is a term of a bundled context is refused (a @vocab
    position would map it): the document takes the general path.
 4. Every new template is checked once against the general path on the document that created
    it; a difference (which would be a bug) disables the key and is logged.
@@ -54,8 +57,9 @@ from typing import Any
 from badger.errors import CanonicalizationLimit
 from badger.jsonld.budget import BudgetExceeded
 from badger.jsonld.budget import current as current_budget
-from badger.jsonld.canonical import ALGORITHM, Limits, _GuardedRDFC, _map_error, _options, _Processor, canonicalize
+from badger.jsonld.canonical import Limits, _map_error, _options, _Processor, canonicalize, run_rdfc
 from badger.jsonld.loader import bundled_contexts
+from badger.jsonld.rdfc import Quad, serialize_term
 
 __all__ = ["TemplateCanonicalizer", "canonicalize_by_template", "default_canonicalizer", "shape_key"]
 
@@ -91,10 +95,18 @@ def _terms() -> frozenset[str]:
 
 
 def _classify(value: str) -> Any:
+    known = _CLASSES.get(value)
+    if known is not None:
+        return known
     m = _IRI.match(value)
-    if m is None or value.startswith("_:"):
-        return _PLAIN
-    return ("i", m.group(1), m.group(2) is not None)
+    cls = _PLAIN if m is None or value.startswith("_:") else ("i", m.group(1), m.group(2) is not None)
+    if len(_CLASSES) >= 8192:  # the values repeated across rows (names, contexts, URLs) stay
+        _CLASSES.clear()
+    _CLASSES[value] = cls
+    return cls
+
+
+_CLASSES: dict[str, Any] = {}
 
 
 # Tokens of the flat shape key; objects, so that no key or value can be mistaken for them. The
@@ -104,25 +116,44 @@ _OPEN_OBJECT, _CLOSE_OBJECT, _OPEN_LIST, _CLOSE_LIST, _PLAIN = (object() for _ i
 
 
 def _walk(node: Any, values: list[str], out: list[Any], structural: bool) -> None:
-    """Append the shape of ``node`` to ``out``; string leaves that are values go to ``values``."""
+    """Append the shape of ``node`` to ``out``; string leaves that are values go to ``values``.
+
+    Runs twice per issued credential (validation by shape, then canonicalization), so string
+    leaves of objects and lists, most of the nodes, are handled inline rather than by a call."""
     kind = type(node)
-    if kind is str:
+    append = out.append
+    if kind is dict:
+        append(_OPEN_OBJECT)
+        for k, v in node.items():
+            append(k)
+            inner = structural or k in _STRUCTURAL_KEYS or k[:1] == "@"
+            if type(v) is str:
+                if inner:
+                    append(("=", v))
+                else:
+                    values.append(v)
+                    append(_CLASSES.get(v) or _classify(v))
+            else:
+                _walk(v, values, out, inner)
+        append(_CLOSE_OBJECT)
+    elif kind is list:
+        append(_OPEN_LIST)
+        for v in node:
+            if type(v) is str:
+                if structural:
+                    append(("=", v))
+                else:
+                    values.append(v)
+                    append(_CLASSES.get(v) or _classify(v))
+            else:
+                _walk(v, values, out, structural)
+        append(_CLOSE_LIST)
+    elif kind is str:
         if structural:
-            out.append(("=", node))
+            append(("=", node))
         else:
             values.append(node)
-            out.append(_classify(node))
-    elif kind is dict:
-        out.append(_OPEN_OBJECT)
-        for k, v in node.items():
-            out.append(k)
-            _walk(v, values, out, structural or k in _STRUCTURAL_KEYS or k[:1] == "@")
-        out.append(_CLOSE_OBJECT)
-    elif kind is list:
-        out.append(_OPEN_LIST)
-        for v in node:
-            _walk(v, values, out, structural)
-        out.append(_CLOSE_LIST)
+            append(_classify(node))
     elif isinstance(node, str):  # a str subclass: its text, as the general path reads it
         _walk(str(node), values, out, structural)
     elif isinstance(node, dict):
@@ -131,7 +162,7 @@ def _walk(node: Any, values: list[str], out: list[Any], structural: bool) -> Non
         _walk(list(node), values, out, structural)
     else:
         # numbers, booleans, null: their value decides their RDF form (xsd:integer / xsd:double...)
-        out.append(("=", type(node).__name__, repr(node)))
+        append(("=", type(node).__name__, repr(node)))
 
 
 def shape_key(document: dict[str, Any]) -> tuple[Any, list[str]] | None:
@@ -177,6 +208,24 @@ class _Template:
     quads: tuple[tuple[Any, ...], ...]  # ((s, p, o, g), ...) with terms or ("slot", i, kind, dt, lang)
     iri_slots: frozenset[int]
     limits: Limits
+    # The same quads with every fixed term already in N-Quads form (a str) and every slot term
+    # an index into slot_terms ((slot, kind, datatype, language)), serialized per document.
+    serialized: tuple[tuple[Any, ...], ...] = ()
+    slot_terms: tuple[tuple[Any, ...], ...] = ()
+
+
+def _compile(quads: tuple[tuple[Any, ...], ...]) -> tuple[tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]:
+    slot_terms: dict[tuple[Any, ...], int] = {}
+
+    def one(term: Any) -> Any:
+        if term is None:
+            return None
+        if term[0] == "slot":
+            return slot_terms.setdefault(term[1:], len(slot_terms))
+        return serialize_term(*term)
+
+    serialized = tuple(tuple(one(t) for t in quad) for quad in quads)
+    return serialized, tuple(slot_terms)
 
 
 @dataclass
@@ -255,15 +304,35 @@ def _build(document: dict[str, Any], values: list[str], pinned: frozenset[int], 
         return frozenset(pinned | bad)
     if count > limits.max_quads or len(blank) > limits.max_blank_nodes:
         raise _NotTemplatable()  # the general path raises the limit error
-    return _Template(quads=tuple(quads), iri_slots=frozenset(iri_slots), limits=limits)
+    serialized, slot_terms = _compile(tuple(quads))
+    return _Template(
+        quads=tuple(quads), iri_slots=frozenset(iri_slots), limits=limits, serialized=serialized, slot_terms=slot_terms
+    )
 
 
-def _fill(template: _Template, values: list[str]) -> dict[str, list[dict[str, Any]]] | None:
-    """A fresh pyld dataset with ``values`` in the slots (None: a value cannot go in its slot)."""
+def _fits(template: _Template, values: list[str]) -> bool:
+    """False when a value cannot go in its slot: a context term in an IRI slot (see 3. above)."""
     terms = _terms()
-    for i in template.iri_slots:
-        if values[i] in terms:
-            return None
+    return not any(values[i] in terms for i in template.iri_slots)
+
+
+def _fill_serialized(template: _Template, values: list[str]) -> list[Quad]:
+    """The document's quads in N-Quads form (exact duplicates dropped, as in ``_fill``)."""
+    filled = [serialize_term(kind, values[slot], dt, lang) for slot, kind, dt, lang in template.slot_terms]
+    quads = [
+        (
+            s if type(s) is str else filled[s],
+            p,
+            o if type(o) is str else filled[o],
+            g if g is None or type(g) is str else filled[g],
+        )
+        for s, p, o, g in template.serialized
+    ]
+    return list(dict.fromkeys(quads))
+
+
+def _fill(template: _Template, values: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """A fresh pyld dataset with ``values`` in the slots (for pyld's full RDFC-1.0)."""
     dataset: dict[str, list[dict[str, Any]]] = {}
     seen: set[tuple[Any, ...]] = set()
     for quad in template.quads:
@@ -306,8 +375,11 @@ class TemplateCanonicalizer:
             self._shapes.clear()
             self._sightings.clear()
 
-    def canonicalize(self, document: dict[str, Any], *, learn: bool = True) -> str:
-        keyed = shape_key(document)
+    def canonicalize(self, document: dict[str, Any], *, learn: bool = True, keyed: Any = None) -> str:
+        """``keyed``: ``shape_key(document)`` when the caller computed it already (issuance
+        validates by shape first); it must be the key of this very document, unchanged since."""
+        if keyed is None:
+            keyed = shape_key(document)
         if keyed is None:
             return canonicalize(document, limits=self._limits)
         key, values = keyed
@@ -340,11 +412,10 @@ class TemplateCanonicalizer:
                 if len(shape.templates) >= 64:
                     shape.templates.clear()
                 shape.templates[pinned_values] = template
-        dataset = _fill(template, values) if template is not None else None
-        if dataset is None:
+        if template is None or not _fits(template, values):
             self.misses += 1
             return canonicalize(document, limits=self._limits)
-        result = self._rdfc(dataset)
+        result = self._rdfc(template, values)
         if first:  # a new template answers once in both ways: they must agree
             expected = canonicalize(document, limits=self._limits)
             if expected != result:
@@ -355,14 +426,9 @@ class TemplateCanonicalizer:
         self.hits += 1
         return result
 
-    def _rdfc(self, dataset: dict[str, list[dict[str, Any]]]) -> str:
-        quads = sum(len(triples) for triples in dataset.values())
+    def _rdfc(self, template: _Template, values: list[str]) -> str:
         try:
-            return str(
-                _GuardedRDFC(self._limits, quads).main(
-                    dataset, {"algorithm": ALGORITHM, "format": "application/n-quads"}
-                )
-            )
+            return run_rdfc(lambda: _fill(template, values), self._limits, _fill_serialized(template, values))
         except CanonicalizationLimit as exc:
             spending = current_budget()
             if spending is not None:  # as canonical.canonicalize: a poison input is refused whole
@@ -403,13 +469,16 @@ class TemplateCanonicalizer:
 _DEFAULT = TemplateCanonicalizer()
 
 
-def canonicalize_by_template(document: dict[str, Any], *, loader: Any = None, learn: bool = True) -> str:
+def canonicalize_by_template(
+    document: dict[str, Any], *, loader: Any = None, learn: bool = True, keyed: Any = None
+) -> str:
     """``canonicalize(document, loader=loader)``, by template when the default (bundled,
     immutable) loader is used. ``learn=False`` for documents from elsewhere (verification):
-    only shapes seen before are templated. Raises what ``canonicalize`` raises."""
+    only shapes seen before are templated. ``keyed``: the document's ``shape_key``, when known.
+    Raises what ``canonicalize`` raises."""
     if loader is not None:
         return canonicalize(document, loader=loader)
-    return _DEFAULT.canonicalize(document, learn=learn)
+    return _DEFAULT.canonicalize(document, learn=learn, keyed=keyed)
 
 
 def default_canonicalizer() -> TemplateCanonicalizer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -50,6 +51,8 @@ class Ed25519KeyPair:
     @classmethod
     def from_multikey(cls, public_multibase: str, secret_multibase: str | None = None) -> Ed25519KeyPair:
         """Multikey strings (``z6Mk...`` public, ``z3u2...`` secret) -> key pair."""
+        if secret_multibase is None and cls is Ed25519KeyPair:
+            return _public_key_pair(public_multibase)
         name, raw = decode_multikey(public_multibase)
         if name != "ed25519-pub":
             raise KeyMaterialError("not an Ed25519 public key", code="key.unsupported_type")
@@ -111,3 +114,14 @@ class Ed25519KeyPair:
             "controller": controller,
             "publicKeyMultibase": self.public_key_multibase,
         }
+
+
+# Verifying a credential reads its issuer's public key from a multikey string two or three
+# times (the DID document, the verification method); the pair is immutable (a frozen dataclass
+# around a public key), so the parsed pairs of the last keys seen are kept.
+@lru_cache(maxsize=1024)
+def _public_key_pair(public_multibase: str) -> Ed25519KeyPair:
+    name, raw = decode_multikey(public_multibase)
+    if name != "ed25519-pub":
+        raise KeyMaterialError("not an Ed25519 public key", code="key.unsupported_type")
+    return Ed25519KeyPair(Ed25519PublicKey.from_public_bytes(raw))

@@ -9,8 +9,6 @@ p384-priv 0x1307 (32- and 48-byte scalars).
 
 from __future__ import annotations
 
-import base58
-
 from badger.errors import KeyMaterialError
 
 __all__ = [
@@ -44,9 +42,53 @@ _HEADERS = {
 }
 
 
+# Base58-btc (draft-msporny-base58 §3, the Bitcoin alphabet), ten digits at a time: a digit at
+# a time on a 512-bit integer (the base58 package) costs ~50 µs a signature, and signing or
+# verifying one credential encodes or decodes several (proofValue, multikeys). Same output as
+# the base58 package, checked by tests/keys/test_multibase.py on random bytes.
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]  # 58**2 two-digit strings, by value
+_PAIR_VALUES = {pair: i for i, pair in enumerate(_PAIRS)}
+_CHUNK = 58**10
+
+
+def _b58encode(data: bytes) -> str:
+    n = int.from_bytes(data, "big")
+    parts = []
+    while n:
+        n, chunk = divmod(n, _CHUNK)
+        c4, p5 = divmod(chunk, 3364)
+        c3, p4 = divmod(c4, 3364)
+        c2, p3 = divmod(c3, 3364)
+        p1, p2 = divmod(c2, 3364)
+        parts.append(_PAIRS[p1] + _PAIRS[p2] + _PAIRS[p3] + _PAIRS[p4] + _PAIRS[p5])
+    digits = "".join(reversed(parts)).lstrip("1")
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + digits
+
+
+def _b58decode(text: str) -> bytes:
+    text = text.rstrip()  # as the base58 package: trailing whitespace is ignored
+    stripped = text.lstrip("1")
+    zeros = len(text) - len(stripped)
+    # Left-padded with "1" (the digit 0) to whole chunks of ten digits: the value is unchanged.
+    padded = "1" * (-len(stripped) % 10) + stripped
+    n = 0
+    pv = _PAIR_VALUES
+    try:
+        for i in range(0, len(padded), 10):
+            chunk = (
+                (((pv[padded[i : i + 2]] * 3364 + pv[padded[i + 2 : i + 4]]) * 3364 + pv[padded[i + 4 : i + 6]]) * 3364)
+                + pv[padded[i + 6 : i + 8]]
+            ) * 3364 + pv[padded[i + 8 : i + 10]]
+            n = n * _CHUNK + chunk
+    except KeyError as exc:
+        raise ValueError(f"invalid character in {exc.args[0]!r}") from None
+    return b"\0" * zeros + n.to_bytes((n.bit_length() + 7) // 8, "big")
+
+
 def multibase_encode(data: bytes) -> str:
     """bytes -> ``z`` + base58-btc (the only multibase base Data Integrity EdDSA uses)."""
-    return "z" + base58.b58encode(data).decode("ascii")
+    return "z" + _b58encode(bytes(data))
 
 
 def multibase_decode(value: str) -> bytes:
@@ -54,7 +96,7 @@ def multibase_decode(value: str) -> bytes:
     if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
         raise KeyMaterialError("not a base58-btc multibase value", code="key.bad_multibase")
     try:
-        return base58.b58decode(value[1:])
+        return _b58decode(value[1:])
     except ValueError as exc:
         raise KeyMaterialError(f"invalid base58-btc: {exc}", code="key.bad_multibase") from exc
 

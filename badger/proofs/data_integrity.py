@@ -84,6 +84,7 @@ def add_proof(
     proof_id: str | None = None,
     previous_proof: str | list[str] | None = None,
     extra: dict[str, Any] | None = None,
+    transformed: str | None = None,
 ) -> dict[str, Any]:
     """Sign ``document`` with a ``DataIntegrityProof`` (§4.2 Add Proof; §4.3 Add Proof Set/Chain).
 
@@ -92,11 +93,16 @@ def add_proof(
     eddsa-jcs-2022, ecdsa-rdfc-2019, ecdsa-jcs-2019 with a fitting key; ``previous_proof``
     the id(s) of proofs of the set this one chains to (signed over with the document, §4.3);
     ``extra`` more proof options (``challenge``, ``domain``). Output: a new dict with ``proof``.
-    ``created`` is an XML Schema dateTime. Raises JsonLdError (unknown context, dropped term,
-    canonicalization limit), KeyMaterialError, ProofError.
+    ``created`` is an XML Schema dateTime. ``transformed``: the eddsa-rdfc-2022 transformation
+    (§3.3.3, the canonical N-Quads) of ``document`` without its proof, when the caller computed
+    it already (issuance, by template with the shape key its validation computed); used only
+    for a first eddsa-rdfc-2022 proof, default loader, on a document that needs no extra
+    context. Raises JsonLdError (unknown context, dropped term, canonicalization limit),
+    KeyMaterialError, ProofError.
     """
     if cryptosuite not in SUITES:
         raise ProofError(f"cannot sign with {cryptosuite!r}", code="proof.unsupported_cryptosuite")
+    given = document
     document = _with_proof_context(document)
     existing = proofs_of(document)
     unsecured = {k: v for k, v in document.items() if k != "proof"}
@@ -117,7 +123,8 @@ def add_proof(
         and extra is None
         and isinstance(keypair, Ed25519KeyPair)
     ):
-        transformed = suite.transform(unsecured, loader=loader)
+        if transformed is None or document is not given or existing or loader is not None:
+            transformed = suite.transform(unsecured, loader=loader)
         data = _proof_config_hash(options, unsecured["@context"], loader) + suite.document_hash(transformed)
         proof = {**options, "proofValue": suite.sign(data, keypair)}
     else:
