@@ -29,6 +29,8 @@ UNREACHABLE = {
     "dashboard.job": "the demo runs no bulk job",
     "dashboard.job_progress": "the demo runs no bulk job (JSON)",
     "dashboard.job_result": "the demo runs no bulk job (CSV)",
+    "dashboard.jobs_csv": "the demo runs no bulk job, so the jobs list offers no export (CSV)",
+    "dashboard.revoke_report": "the report of a bulk revocation (CSV; tests/web/dashboard/test_lists.py)",
     "public.status_list": "a signed status list (JSON)",
     # learner accounts and the OB 3.0 API (pages tested in tests/learners, tests/browser/test_obapi_provider.py)
     "learners_me.address_link": "needs a fresh address-confirmation token",
