@@ -429,3 +429,38 @@ def test_bulk_revoke_is_all_or_nothing(app, badger, issued):
     )
     assert expired.status_code == 302
     assert client.get(f"{BASE}/credentials/revoke/report/{'y' * 30}.csv").status_code == 404
+
+
+def test_badge_requests_list(app, badger, partner):  # noqa: F811
+    """Every badge request, beyond the 50 the queue page used to keep: searched, sorted, paged,
+    exported."""
+    from badger.recognition import modes, requests
+
+    _tick(badger)
+    badge = _badge(badger, "Animer une fresque du climat", criteria="- Animer une fresque complète")
+    with badger.transaction() as session:
+        modes.set_mode(badger, session, _issuer(session), badge, "request")
+        for i in range(55):
+            requests.create_request(
+                badger,
+                session,
+                badge,
+                name=f"Demandeur {i:02d}",
+                email=f"demandeur{i:02d}@{'bzh' if i % 5 == 0 else 'example'}.org",
+                statements=["J'ai animé trois fresques."],
+                evidence=requests.EvidenceIn(urls=("https://example.org/fresque",), files=()),
+                lang="fr",
+            )
+    client = login(app.test_client(), "viewer")
+    url = f"{BASE}/recognition/"
+    page = client.get(url).get_data(as_text=True)
+    assert _count(page) == "1 à 50 sur 55"
+    assert _cells(page, "Demandeur·se")[0] == "Demandeur 54"  # newest first
+    last = client.get(url + "?page=2").get_data(as_text=True)
+    assert _cells(last, "Demandeur·se") == [f"Demandeur {i:02d}" for i in reversed(range(5))]
+    found = _cells(client.get(url + "?q=@BZH.ORG&sort=name&dir=asc").get_data(as_text=True), "Demandeur·se")
+    assert found == [f"Demandeur {i:02d}" for i in range(0, 55, 5)]
+    assert client.get(url + "?sort=token_hash&dir=x&page=y").status_code == 200
+    rows = _spreadsheet(client.get(f"{BASE}/recognition/requests.csv?sort=email&dir=asc"))
+    assert len(rows) == 55 and list(rows[0])[:4] == ["Demandé le", "Demandeur·se", "E-mail", "Badge"]
+    assert rows[0]["E-mail"] == "demandeur00@bzh.org"
