@@ -93,12 +93,16 @@ class LiveServer:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def command(self) -> list[str]:
+        """The server's command line (subclasses serve with something else)."""
+        return [sys.executable, "-m", "badger.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+
     def start(self) -> LiveServer:
         self.cli("db", "upgrade")
         # The log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server.
         with open(self.stderr_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "badger.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                self.command(),
                 env=self.env,
                 cwd=ROOT,
                 stdin=subprocess.DEVNULL,
@@ -115,7 +119,9 @@ class LiveServer:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self._kill()
-                pytest.fail(f"the Badger server did not start on {self.url}:\n{_tail(self.stderr_path)}", pytrace=False)
+                pytest.fail(
+                    f"{self.command()[2]} did not start on {self.url}:\n{_tail(self.stderr_path)}", pytrace=False
+                )
             time.sleep(0.1)
 
     def check_alive(self) -> None:

@@ -8,7 +8,8 @@
 ``.url`` is ``smtp://127.0.0.1:PORT``; ``.messages`` the messages received so far, in order
 (``.envelopes`` the matching (mail_from, rcpt_tos)); ``.wait_for(n, timeout=10)`` waits for at
 least ``n`` of them; ``.down()`` stops listening (connections are refused, as when a server is
-down) and ``.up()`` listens again on the same port. Registered for every test in
+down) and ``.up()`` listens again on the same port; ``.refuse(address)`` answers that recipient
+"552 mailbox full" (a permanent refusal, as a real server does) until ``.accept(address)``. Registered for every test in
 tests/conftest.py (``pytest_plugins``).
 """
 
@@ -35,6 +36,12 @@ class _Handler:
     def __init__(self, server: MailServer):
         self.server = server
 
+    async def handle_RCPT(self, _server, _session, envelope, address, _options):
+        if address.lower() in self.server.refused:
+            return "552 5.2.2 Mailbox full"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, _server, _session, envelope):
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         with self.server._cond:
@@ -49,8 +56,17 @@ class MailServer:
         self.host, self.port = "127.0.0.1", _free_port()
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.refused: set[str] = set()
         self._cond = threading.Condition()
         self._controller = None
+
+    def refuse(self, address: str) -> MailServer:
+        self.refused.add(address.lower())
+        return self
+
+    def accept(self, address: str) -> MailServer:
+        self.refused.discard(address.lower())
+        return self
 
     @property
     def url(self) -> str:

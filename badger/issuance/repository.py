@@ -254,3 +254,18 @@ def credentials_of_recipients(
             if key in wanted:
                 out.setdefault(key, []).append(row)
     return out
+
+
+def issued_per_period(session: Session, issuer_id: str, bounds: list) -> list[int]:
+    """How many of the issuer's credentials were issued in each period [bounds[i], bounds[i + 1])
+    (whatever their status now): one row, one conditional count per period (the same SQL on
+    SQLite and PostgreSQL)."""
+    if len(bounds) < 2:
+        return []
+    column = Credential.issued_at
+    counts = [
+        func.coalesce(func.sum(case(((column >= start) & (column < end), 1), else_=0)), 0)
+        for start, end in zip(bounds, bounds[1:], strict=False)
+    ]
+    query = select(*counts).where(Credential.issuer_id == issuer_id, column >= bounds[0], column < bounds[-1])
+    return [int(n) for n in session.execute(query).one()]

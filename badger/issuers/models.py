@@ -61,3 +61,23 @@ class IssuerKey(Base):
 
     issuer: Mapped[Issuer] = relationship(back_populates="keys")
     __table_args__ = (UniqueConstraint("issuer_id", "fragment"),)
+
+
+class HeldKey(Base):
+    """A signing key Badger holds for someone who is not a partner (migration 0016): a learner
+    account's endorsement key (``owner`` ``learner:<account id>``, set by badger.learners).
+    Its did:web is ``did`` (``did:web:<host>:learners:<id>``); the private key is encrypted at
+    rest like issuers' keys. When the owner is erased, the key is retired: ``owner``, the
+    private and the public key are wiped, the row stays as a tombstone so the DID document
+    answers 410 Gone (the DID is never handed to anyone else)."""
+
+    __tablename__ = "held_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(64), unique=True)
+    did: Mapped[str] = mapped_column(String(512), unique=True)
+    fragment: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str | None] = mapped_column(Text)  # Multikey
+    private_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted at rest
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

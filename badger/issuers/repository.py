@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badger.issuers.models import Issuer
+from badger.issuers.models import HeldKey, Issuer
 
 
 def issuer_by_slug(session: Session, slug: str) -> Issuer | None:
@@ -18,3 +18,11 @@ def issuer_by_did(session: Session, did: str) -> Issuer | None:
 
 def issuers(session: Session) -> list[Issuer]:
     return list(session.scalars(select(Issuer).order_by(Issuer.name)))
+
+
+def held_key_by_owner(session: Session, owner: str) -> HeldKey | None:
+    return session.scalar(select(HeldKey).where(HeldKey.owner == owner))
+
+
+def held_key_by_did(session: Session, did: str) -> HeldKey | None:
+    return session.scalar(select(HeldKey).where(HeldKey.did == did))

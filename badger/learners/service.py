@@ -15,7 +15,9 @@
   choices, and (cascade) their API grants and connections are erased. What remains: the
   credentials issuers signed (they carry a salted hash of the address, not the address, and stay
   valid and verifiable: they are the issuer's record, and revoking them is the issuer's call),
-  and the audit log's entries ``learner.*`` that name only the account id.
+  and the audit log's entries ``learner.*`` that name only the account id. The endorsements
+  the learner signed are erased and their did:web key retired (410 Gone): see
+  ``badger.learners.endorsements``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from badger.core.db import Session, insert_unique
 from badger.credentials.identity import normalise_email
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuance.issuing import recipient_lookup
+from badger.learners import endorsements
 from badger.learners import repository as repo
 from badger.learners.models import Learner, LearnerAddress, LearnerToken
 from badger.mail import outbox as mail
@@ -316,6 +319,7 @@ def public_profile(app: Badger, session: Session, slug: str) -> dict:
 def delete_account(app: Badger, session: Session, learner: Learner) -> None:
     """Erase the account and its personal data (module docstring: what remains and why)."""
     audit.record(app, session, issuer_id=None, actor=actor(learner), action="learner.delete")
+    endorsements.erase(app, session, learner)  # their endorsements, and their did:web key
     repo.delete_learner(session, learner)
 
 

@@ -33,6 +33,8 @@ class OutboxMessage(Base):
     # has failed for good (data minimisation): only what is needed to deliver it is kept.
     to_address: Mapped[str | None] = mapped_column(String(320))
     template: Mapped[str] = mapped_column(String(64))
+    # The credential a "credential_issued" e-mail is about (its delivery status, the resend).
+    credential_id: Mapped[str | None] = mapped_column(String(36))
     lang: Mapped[str] = mapped_column(String(8))
     context: Mapped[str] = mapped_column(Text)  # JSON object
     message_id: Mapped[str] = mapped_column(String(300))  # kept across retries
@@ -49,6 +51,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_mail_outbox_due", "state", "next_attempt_at"),
         Index("ix_mail_outbox_issuer", "issuer_id"),
+        Index("ix_mail_outbox_credential", "credential_id"),
     )
 
 

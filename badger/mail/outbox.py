@@ -28,6 +28,11 @@ the retries). A short-lived process (the CLI) waits for
 the current pass at exit (at most ``DRAIN_AT_EXIT`` seconds). Pending rows left by a dead
 process go out at the next kick, or with ``deliver_pending(app)`` called from anywhere.
 
+Per credential: a "credential_issued" row carries ``credential_id``; ``delivery`` tells staff
+how the e-mails about one credential went, and ``resend_issued`` queues it again through this
+same outbox (the address typed again and checked against the credential's recipient; limited
+by ``RESEND_INTERVAL`` and ``RESENDS_PER_DAY``; audited).
+
 Personal data (GDPR minimisation): once a row is ``sent`` or ``failed`` for good, its
 recipient address is cleared and its context is reduced to non-personal keys (the credential
 id, the partner and role of an invitation); invitation and reset links, which carry secrets,
@@ -55,7 +60,8 @@ from badger.core import audit, markdown, queue
 from badger.core.app import Badger
 from badger.core.db import Session, on_commit
 from badger.core.events import Issued
-from badger.errors import InvalidInput, NotFound
+from badger.errors import Conflict, InvalidInput, NotFound
+from badger.issuance.issuing import recipient_lookup
 from badger.issuance.models import Credential
 from badger.issuers.models import Issuer
 from badger.mail import kinds, render
@@ -87,6 +93,10 @@ __all__ = [
     "drain",
     "pending_count",
     "outbox_summary",
+    "delivery",
+    "resend_issued",
+    "RESEND_INTERVAL",
+    "RESENDS_PER_DAY",
     "get_template",
     "set_template",
     "reset_template",
@@ -106,6 +116,8 @@ LEASE = timedelta(minutes=5)
 TASK = "mail.deliver"  # the queue task (registered in badger.application.wire)
 DRAIN_AT_EXIT = 30.0
 SUBJECT_MAX, BODY_MAX = 200, 5000
+RESEND_INTERVAL = timedelta(minutes=10)  # after an e-mail went out, before it can be sent again
+RESENDS_PER_DAY = 5  # e-mails about one credential in 24 hours, the first one included
 
 
 @dataclass(frozen=True)
@@ -177,7 +189,7 @@ def _outbox_row(
 
 
 def _issued(app: Badger, credential_row: Credential, email: str, name: str | None, lang: str) -> OutboxMessage:
-    return _outbox_row(
+    row = _outbox_row(
         app,
         to=email,
         template="credential_issued",
@@ -185,6 +197,8 @@ def _issued(app: Badger, credential_row: Credential, email: str, name: str | Non
         context={"credential": credential_row.id, "name": name},
         issuer_id=credential_row.issuer_id,
     )
+    row.credential_id = credential_row.id
+    return row
 
 
 def notify_issued(
@@ -251,8 +265,9 @@ def pending_count(session: Session, *, issuer_id: str | None = None) -> int:
 
 def outbox_summary(session: Session, issuer: Issuer, *, failures: int = 10) -> dict:
     """What a partner's owner sees of its e-mails -> {"pending", "sent", "failed": counts,
-    "recent_failures": [{"template", "lang", "attempts", "error", "at"}]} (no addresses: they
-    are cleared once a message has failed)."""
+    "recent_failures": [{"template", "lang", "attempts", "error", "at", "credential"}]} (no
+    addresses: they are cleared once a message has failed; ``credential``: the id of the
+    credential a badge e-mail is about, else None)."""
     counts = repo.count_by_state(session, issuer.id)
     rows = repo.recent(session, issuer_id=issuer.id, state="failed", limit=failures)
     return {
@@ -266,10 +281,107 @@ def outbox_summary(session: Session, issuer: Issuer, *, failures: int = 10) -> d
                 "attempts": r.attempts,
                 "error": r.last_error,
                 "at": _aware(r.created_at),
+                "credential": r.credential_id,
             }
             for r in rows
         ],
     }
+
+
+# --------------------------------------------------------------------- delivery per credential
+
+
+def _state_of(row: OutboxMessage) -> dict:
+    at = row.sent_at if row.state == "sent" and row.sent_at else row.created_at
+    return {
+        "state": row.state,  # pending | sent | failed
+        "at": _aware(at),
+        "queued_at": _aware(row.created_at),
+        "attempts": row.attempts,
+        "error": row.last_error,
+        "next_attempt_at": _aware(row.next_attempt_at) if row.state == "pending" else None,
+        "lang": row.lang,
+    }
+
+
+def delivery(session: Session, credential_id: str) -> dict | None:
+    """How the e-mails about ``credential_id`` went -> None when none was sent (issued without
+    e-mail, or to a DID), else ``{"state", "at", "queued_at", "attempts", "error",
+    "next_attempt_at", "lang", "history": [the same for each e-mail, newest first]}`` for the
+    latest one; ``error`` is the last error of an attempt (recipient address masked)."""
+    rows = repo.credential_messages(session, credential_id)
+    if not rows:
+        return None
+    return {**_state_of(rows[0]), "history": [_state_of(r) for r in rows]}
+
+
+def resend_issued(
+    app: Badger,
+    session: Session,
+    credential_row: Credential,
+    email: str,
+    *,
+    actor: audit.Actor = audit.SYSTEM,
+) -> OutboxMessage:
+    """Queue the "credential_issued" e-mail about ``credential_row`` again, to ``email``, through
+    the outbox like the first one (same rendering, retries and minimisation). The address is
+    asked again because none is kept once an e-mail is sent or has failed; it must be the one
+    the badge was issued to. Recorded in the audit log.
+
+    Raises InvalidInput (``mail.invalid_address``; ``mail.not_recipient``: another address;
+    ``mail.not_active``: a revoked or suspended badge, or one issued to a DID), Conflict
+    (``mail.already_pending``: an e-mail about it is still waiting to go out;
+    ``mail.resend_too_soon``: one went out less than RESEND_INTERVAL ago, or RESENDS_PER_DAY
+    were queued in the last 24 hours)."""
+    if credential_row.status != "active" or not credential_row.recipient_lookup:
+        raise InvalidInput("only an active badge issued to an e-mail address can be sent again", code="mail.not_active")
+    address = _checked_address(email)
+    if recipient_lookup(app, address) != credential_row.recipient_lookup:
+        raise InvalidInput("this is not the address the badge was issued to", code="mail.not_recipient")
+    now = _aware(app.clock())
+    earlier = repo.credential_messages(session, credential_row.id, limit=RESENDS_PER_DAY + 1)
+    if any(r.state == "pending" for r in earlier):
+        raise Conflict("an e-mail about this badge is waiting to go out", code="mail.already_pending")
+    last_sent = max((_aware(r.sent_at) for r in earlier if r.state == "sent" and r.sent_at), default=None)
+    recent = [r for r in earlier if now - _aware(r.created_at) < timedelta(days=1)]
+    if (last_sent is not None and now - last_sent < RESEND_INTERVAL) or len(recent) >= RESENDS_PER_DAY:
+        raise Conflict(
+            "this badge was e-mailed a moment ago: wait before sending it again", code="mail.resend_too_soon"
+        )
+    lang = earlier[0].lang if earlier else DEFAULT_LANGUAGE
+    name = _holder_name(credential_row)
+    row = _issued(app, credential_row, address, name, lang)
+    repo.add_message(session, row)
+    on_commit(session, lambda: kick(app), key="mail.kick")
+    audit.record(
+        app,
+        session,
+        issuer_id=credential_row.issuer_id,
+        actor=actor,
+        action="credential.resend_email",
+        target=credential_row.id,
+    )
+    return row
+
+
+def _holder_name(credential_row: Credential) -> str | None:
+    """The holder's name as the signed credential gives it (the e-mail's greeting)."""
+    try:
+        subject = json.loads(credential_row.document).get("credentialSubject") or {}
+    except ValueError:
+        return None
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    if not isinstance(subject, dict):
+        return None
+    for identifier in subject.get("identifier") or []:
+        if (
+            isinstance(identifier, dict)
+            and identifier.get("identityType") == "name"
+            and identifier.get("hashed") is False
+        ):
+            value = identifier.get("identityHash")
+            return value if isinstance(value, str) and value else None
+    return None
 
 
 # ------------------------------------------------------------------------------------ rendering

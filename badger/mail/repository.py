@@ -19,6 +19,7 @@ __all__ = [
     "messages",
     "count_by_state",
     "recent",
+    "credential_messages",
     "next_due_at",
     "template_override",
     "save_template_override",
@@ -99,6 +100,18 @@ def recent(session: Session, *, issuer_id: str, state: str, limit: int) -> list[
             select(OutboxMessage)
             .where(OutboxMessage.issuer_id == issuer_id, OutboxMessage.state == state)
             .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def credential_messages(session: Session, credential_id: str, *, limit: int = 20) -> list[OutboxMessage]:
+    """The e-mails about ``credential_id`` (its "credential_issued" e-mail and resends), newest first."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.credential_id == credential_id)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
             .limit(limit)
         )
     )

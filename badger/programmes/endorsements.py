@@ -18,6 +18,8 @@ Its id is a ``urn:uuid:`` (the document is served inside the Achievement and the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from badger.achievements.models import Achievement
 from badger.achievements.service import get_achievement, list_achievements
@@ -30,6 +32,7 @@ from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuers.models import Issuer
 from badger.issuers.service import get_issuer, signing_key
 from badger.issuers.service import profile_document as base_profile
+from badger.keys import Ed25519KeyPair
 from badger.programmes import repository as repo
 from badger.programmes.models import Endorsement
 from badger.proofs.data_integrity import add_proof
@@ -37,6 +40,8 @@ from badger.proofs.data_integrity import add_proof
 __all__ = [
     "endorse",
     "sign_endorsement",
+    "Signer",
+    "partner_signer",
     "checked_comment",
     "profile_document",
     "received",
@@ -79,7 +84,9 @@ def endorse(
     if repo.endorsement_of(session, endorser.id, kind, target_id) is not None:
         raise Conflict("this partner already endorses it", code="endorsement.exists")
 
-    endorsement_id, now, signed = sign_endorsement(app, endorser, endorsed_id=endorsed_id, comment=comment)
+    endorsement_id, now, signed = sign_endorsement(
+        app, partner_signer(app, endorser), endorsed_id=endorsed_id, comment=comment
+    )
     row = Endorsement(
         id=endorsement_id,
         endorser_id=endorser.id,
@@ -110,33 +117,51 @@ def endorse(
     return row
 
 
-def checked_comment(comment) -> str:
+def checked_comment(comment, *, limit: int = MAX_COMMENT) -> str:
     """The endorsement's comment, trimmed; raises InvalidInput when empty or too long."""
     if not isinstance(comment, str) or not comment.strip():
         raise InvalidInput("the endorsement needs a comment", code="endorsement.missing_comment")
     comment = comment.replace("\t", " ").strip()
-    if len(comment) > MAX_COMMENT:
-        raise InvalidInput(f"the comment is longer than {MAX_COMMENT} characters", code="endorsement.comment_too_long")
+    if len(comment) > limit:
+        raise InvalidInput(f"the comment is longer than {limit} characters", code="endorsement.comment_too_long")
     return comment
 
 
-def sign_endorsement(app: Badger, endorser: Issuer, *, endorsed_id: str, comment: str):
-    """Build, validate and sign (eddsa-rdfc-2022, the endorser's active key) one
-    EndorsementCredential about ``endorsed_id``. -> (its uuid, the signing time, the signed
-    document). Used for badge classes and issuers here, and for learners' credentials by
-    `badger.recognition.endorsements`."""
+@dataclass(frozen=True)
+class Signer:
+    """Who signs an endorsement: the OB 3.0 Profile that becomes its ``issuer`` (its id is the
+    signer's DID) and how to get the (verification method id, Ed25519 pair) to sign with. A
+    partner (``partner_signer``) or a learner account (badger.learners.endorsements)."""
+
+    profile: dict
+    key: Callable[[], tuple[str, Ed25519KeyPair]]
+
+    @property
+    def name(self) -> str:
+        return self.profile["name"]
+
+
+def partner_signer(app: Badger, issuer: Issuer) -> Signer:
+    return Signer(profile=base_profile(issuer), key=lambda: signing_key(app, issuer))
+
+
+def sign_endorsement(app: Badger, signer: Signer, *, endorsed_id: str, comment: str):
+    """Build, validate and sign (eddsa-rdfc-2022, the signer's key) one EndorsementCredential
+    about ``endorsed_id``. -> (its uuid, the signing time, the signed document). The one
+    signing code of endorsements: badge classes and issuers here, learners' credentials (by a
+    partner or by another learner) in `badger.recognition.endorsements`."""
     now = app.clock()
     endorsement_id = app.new_id()
     document = builders.endorsement_credential(
         id=f"urn:uuid:{endorsement_id}",
-        issuer=base_profile(endorser),
+        issuer=signer.profile,
         endorsed_id=endorsed_id,
-        name=f"Recommandé par {endorser.name}",
+        name=f"Recommandé par {signer.name}",
         endorsement_comment=comment,
         valid_from=xsd_datetime(now),
     )
     check(document, mode="issue")  # the 1EdTech EndorsementCredential schema and Badger's rules
-    vm, pair = signing_key(app, endorser)
+    vm, pair = signer.key()
     signed = add_proof(document, keypair=pair, verification_method=vm, created=xsd_datetime(now))
     return endorsement_id, now, signed
 

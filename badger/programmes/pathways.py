@@ -55,6 +55,7 @@ __all__ = [
     "create_pathway",
     "get_pathway",
     "list_pathways",
+    "requirement_choices",
     "requirements",
     "progress",
     "on_issued",
@@ -84,7 +85,8 @@ def create_pathway(
     """Make ``achievement_id`` (a badge class of ``issuer``) a pathway earned by holding the
     badge classes ``requirement_ids`` (all of them, or ``required_count`` of them with rule
     "n_of"). Raises InvalidInput (bad rule or count, fewer than 2 requirements, the pathway
-    among its own requirements), NotFound (a badge class not this issuer's), Conflict (that
+    among its own requirements: ``pathway.self_requirement``, or a required pathway requiring
+    it: ``pathway.cycle``), NotFound (a badge class not this issuer's), Conflict (that
     badge class is already a pathway)."""
     target = get_achievement(session, achievement_id, issuer=issuer)
     ids: list[str] = []
@@ -92,8 +94,10 @@ def create_pathway(
         row = get_achievement(session, requirement, issuer=issuer)
         if row.id not in ids:
             ids.append(row.id)
-    if target.id in ids or any(_requires(session, r, target.id, 0) for r in ids):
+    if target.id in ids:
         raise InvalidInput("a pathway cannot require its own badge class", code="pathway.self_requirement")
+    if any(_requires(session, r, target.id, 0) for r in ids):
+        raise InvalidInput("a required badge class is a pathway that requires this one (a cycle)", code="pathway.cycle")
     if len(ids) < 2:
         raise InvalidInput("a pathway needs at least two required badge classes", code="pathway.too_few")
     if rule not in RULES:
@@ -144,6 +148,13 @@ def _requires(session: Session, achievement_id: str, target_id: str, depth: int)
         r.id == target_id or _requires(session, r.id, target_id, depth + 1)
         for r in repo.requirements(session, pathway.id)
     )
+
+
+def requirement_choices(session: Session, achievement_id: str, candidates: list[Achievement]) -> list[Achievement]:
+    """The badge classes among ``candidates`` that the pathway awarding ``achievement_id`` may
+    require: not itself, and none that is a pathway requiring it, directly or through nested
+    pathways (what ``create_pathway`` refuses)."""
+    return [a for a in candidates if a.id != achievement_id and not _requires(session, a.id, achievement_id, 0)]
 
 
 def get_pathway(session: Session, pathway_id: str, *, issuer: Issuer | None = None) -> Pathway:

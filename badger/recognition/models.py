@@ -139,10 +139,17 @@ class CredentialEndorsement(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
-    endorser_id: Mapped[str] = mapped_column(ForeignKey("issuers.id"), index=True)
+    # A partner (``endorser_id``), or a learner named by the did:web of the key Badger holds
+    # for their account (``endorser_did``, migration 0016; ``endorser_name`` as signed).
+    endorser_id: Mapped[str | None] = mapped_column(ForeignKey("issuers.id"), index=True)
+    endorser_did: Mapped[str | None] = mapped_column(String(512), index=True)
+    endorser_name: Mapped[str | None] = mapped_column(String(200))
     comment: Mapped[str] = mapped_column(Text)
     document: Mapped[str] = mapped_column(Text)  # the signed EndorsementCredential, exactly as signed
     state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | accepted | declined
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    __table_args__ = (UniqueConstraint("endorser_id", "credential_id"),)
+    __table_args__ = (
+        UniqueConstraint("endorser_id", "credential_id"),
+        UniqueConstraint("endorser_did", "credential_id", name="uq_credential_endorsements_did_credential"),
+    )

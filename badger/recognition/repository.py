@@ -124,12 +124,21 @@ def endorsements_of_credential(session: Session, credential_id: str, state: str 
     return list(session.scalars(query.order_by(CredentialEndorsement.created_at)))
 
 
-def endorsement_of_credential(session: Session, endorser_id: str, credential_id: str) -> CredentialEndorsement | None:
+def endorsement_of_credential(
+    session: Session, credential_id: str, *, issuer_id: str | None = None, did: str | None = None
+) -> CredentialEndorsement | None:
+    """The endorsement of a credential by a partner (``issuer_id``) or a learner (``did``)."""
+    who = CredentialEndorsement.endorser_id == issuer_id if issuer_id is not None else None
+    if who is None:
+        who = CredentialEndorsement.endorser_did == did
     return session.scalar(
-        select(CredentialEndorsement).where(
-            CredentialEndorsement.endorser_id == endorser_id, CredentialEndorsement.credential_id == credential_id
-        )
+        select(CredentialEndorsement).where(who, CredentialEndorsement.credential_id == credential_id)
     )
+
+
+def endorsements_by_did(session: Session, did: str) -> list[CredentialEndorsement]:
+    stmt = select(CredentialEndorsement).where(CredentialEndorsement.endorser_did == did)
+    return list(session.scalars(stmt.order_by(CredentialEndorsement.created_at)))
 
 
 def endorsements_for_lookup(session: Session, lookup: str) -> list[CredentialEndorsement]:

@@ -45,3 +45,21 @@ def verification_counts(session: Session, issuer_id: str) -> dict[str, tuple[int
         .group_by(VerificationEvent.achievement_id)
     )
     return {row[0]: (int(row[1]), int(row[2])) for row in session.execute(query)}
+
+
+def verifications_per_period(session: Session, issuer_id: str, bounds: list) -> list[int]:
+    """How many verification events of the issuer's credentials fall in each period
+    [bounds[i], bounds[i + 1]): one row, one conditional count per period (the same SQL on
+    SQLite and PostgreSQL)."""
+    return _per_period(session, VerificationEvent.at, VerificationEvent.issuer_id == issuer_id, bounds)
+
+
+def _per_period(session: Session, column, condition, bounds: list) -> list[int]:
+    if len(bounds) < 2:
+        return []
+    counts = [
+        func.coalesce(func.sum(case(((column >= start) & (column < end), 1), else_=0)), 0)
+        for start, end in zip(bounds, bounds[1:], strict=False)
+    ]
+    row = session.execute(select(*counts).where(condition, column >= bounds[0], column < bounds[-1])).one()
+    return [int(n) for n in row]

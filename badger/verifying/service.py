@@ -25,10 +25,11 @@ from urllib.parse import unquote, urlsplit
 
 from badger.core.app import Badger
 from badger.core.db import Session
-from badger.errors import InvalidInput, ResolutionError
+from badger.errors import InvalidInput, NotFound, ResolutionError
 from badger.issuance.issuing import get_credential
 from badger.issuance.models import Credential
 from badger.issuance.status_lists import own_suspension, signed_list_credential
+from badger.issuers.held_keys import held_did_document
 from badger.issuers.service import get_issuer_by_did, issuer_did_document
 from badger.jsonld.budget import Budget, check_json_text, use
 from badger.keys import (
@@ -66,18 +67,33 @@ class _Reads:
                 yield session
 
 
+def _own_did_document(session: Session, did: str) -> dict | None:
+    """The DID document of one of our issuers or of a key we hold for a learner (their
+    endorsements), None when the DID is not ours; a retired learner key does not resolve."""
+    issuer = get_issuer_by_did(session, did)
+    if issuer is not None:
+        return issuer_did_document(issuer)
+    try:
+        return held_did_document(session, did)
+    except NotFound as exc:
+        if exc.code == "key.did_not_found":
+            return None
+        raise ResolutionError(f"{did} was deactivated", code="key.did_deactivated") from exc
+
+
 class _LocalIssuers:
-    """Our issuers' DID documents, read from the database (no HTTP round trip to ourselves)."""
+    """Our DID documents (issuers', learners' endorsement keys), read from the database (no
+    HTTP round trip to ourselves)."""
 
     def __init__(self, reads: _Reads):
         self._reads = reads
 
     def document(self, url: str) -> dict:
         with self._reads.session() as session:
-            issuer = get_issuer_by_did(session, url.split("#", 1)[0])
-            if issuer is None:
+            document = _own_did_document(session, url.split("#", 1)[0])
+            if document is None:
                 raise ResolutionError(f"not one of our issuers: {url}", code="key.method_not_found")
-            return issuer_did_document(issuer)
+            return document
 
     def resolve(self, vm_id: str):
         return find_verification_method(self.document(vm_id), vm_id)
@@ -103,9 +119,9 @@ def _own_fetcher(app: Badger, reads: _Reads):
                 return (row.jwt or row.document).encode()
             if path.endswith("/did.json"):
                 did = did_web(app.base_url, *(unquote(s) for s in path[: -len("/did.json")].split("/") if s))
-                issuer = get_issuer_by_did(session, did)
-                if issuer is not None:
-                    return json.dumps(issuer_did_document(issuer)).encode()
+                document = _own_did_document(session, did)
+                if document is not None:
+                    return json.dumps(document).encode()
         raise ResolutionError(f"{url} is not a document of this instance", code="key.fetch_failed")
 
     return fetch

@@ -51,6 +51,10 @@ LIMITS: dict[str, str] = {
     "recognition.resubmit": "10/minute;50/hour",
     "recognition.claim_start": "120/minute",
     "recognition.claim_page": "120/minute",
+    # a learner endorsing another learner's badge (each one is signed; a learner endorses a
+    # badge once, enforced by the database)
+    "learners_me.endorse": "10/minute;30/hour",
+    "learners_me.decide_endorsement": "30/minute",
 }
 
 

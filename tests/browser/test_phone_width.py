@@ -27,6 +27,7 @@ UNREACHABLE = {
     "public.switch_language": "a redirect, not a page",
     "admin.index": "needs an instance administrator",
     "dashboard.job": "the demo runs no bulk job",
+    "dashboard.kept_image": "an image kept from an editor form with an error (tests/web/dashboard)",
     "dashboard.job_progress": "the demo runs no bulk job (JSON)",
     "dashboard.job_result": "the demo runs no bulk job (CSV)",
     "dashboard.jobs_csv": "the demo runs no bulk job, so the jobs list offers no export (CSV)",

@@ -1,7 +1,8 @@
-"""Issue 14, must show 3: a partner's endorsement of a learner's credential (an OB 3.0
-EndorsementCredential about that credential, signed with the partner's issuer key) verifies in
-Digital Bazaar's vc and DCC's verifier-core; until its holder accepts it through their learner
-link it is shown nowhere (neither on the credential page nor as JSON)."""
+"""Issue 14, must show 3: an endorsement of a learner's credential (an OB 3.0
+EndorsementCredential about that credential), by a partner (signed with its issuer key) or by
+another learner (signed with the key Badger holds for their account, a did:web), verifies in
+Digital Bazaar's vc and DCC's verifier-core; until its holder accepts it (learner link or
+learner account) it is shown nowhere (neither on the credential page nor as JSON)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ import pytest
 from badger.issuance import issuing
 from badger.issuers import service as issuers
 from badger.keys import did_web_document_url
+from badger.learners import endorsements as learner_endorsements
+from badger.learners import service as learner_accounts
 from badger.programmes import learners
 from badger.recognition import endorsements
+from badger.recognition.models import CredentialEndorsement
 from badger.verifying import service as verifying
 
 from . import node
@@ -82,3 +86,94 @@ def test_partner_endorsement_of_a_credential(badger, client, create_issuer, crea
     tampered["credentialSubject"]["endorsementComment"] += "!"
     assert not node.db_verify(tampered, documents)["verified"]
     assert not node.dcc_verify(tampered, documents)["verified"]
+
+
+def _account(app, email: str) -> str:
+    with app.transaction() as session:
+        url = learner_accounts.request_sign_in(app, session, email)
+    with app.transaction() as session:
+        return learner_accounts.complete_sign_in(app, session, url.rsplit("/", 1)[1]).id
+
+
+def _signed_in(flask_app, learner_id: str):
+    client = flask_app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["learner_id"] = learner_id
+    return client
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("database", ["sqlite"])
+def test_learner_endorsement_of_a_credential(badger, app, create_issuer, create_achievement):
+    """Must show 3, by a learner: Bruno (an account) endorses Anne's credential from its page;
+    the EndorsementCredential's issuer is Bruno's did:web, whose DID document Badger serves at
+    /learners/<id>/did.json; it verifies in both independent verifiers with that document and
+    in Badger's; it is shown and served only once Anne accepts it in her space."""
+    issuer, _ = create_issuer(name="CEC Ouest 2023", slug="cec-ouest")
+    badge = create_achievement(issuer)
+    with badger.transaction() as session:
+        row = issuers.get_issuer(session, "cec-ouest")
+        credential = issuing.issue(
+            badger, session, row, issuing.IssueRequest(achievement=badge.id, email=LEARNER, name="Anne")
+        )
+        credential_id, credential_url = credential.id, json.loads(credential.document)["id"]
+    anne, bruno = _account(badger, LEARNER), _account(badger, "bruno@ticoop.example")
+    holder, peer, anonymous = _signed_in(app, anne), _signed_in(app, bruno), app.test_client()
+
+    form = peer.get(f"/credentials/{credential_id}/endorse").get_data(as_text=True)
+    answer = peer.post(
+        f"/credentials/{credential_id}/endorse",
+        data={"csrf_token": _csrf(form), "name": "Bruno Martin", "comment": "Anne a fédéré six structures."},
+    )
+    assert answer.status_code == 303
+    with badger.transaction() as session:
+        (endorsement,) = endorsements.for_lookups(
+            session, learner_endorsements.lookups(session, learner_accounts.get(session, anne))
+        )
+        endorsement_id = endorsement["id"]
+        stored = session.get(CredentialEndorsement, endorsement_id)
+        document, did = json.loads(stored.document), stored.endorser_did
+
+    assert document["type"] == ["VerifiableCredential", "EndorsementCredential"]
+    assert document["credentialSubject"]["id"] == credential_url
+    assert document["issuer"] == {"id": did, "type": ["Profile"], "name": "Bruno Martin"}
+    assert did.startswith("did:web:") and ":learners:" in did
+
+    # Pending: shown nowhere, served nowhere.
+    assert "six structures" not in anonymous.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    assert anonymous.get(f"/credentials/{credential_id}/endorsements/{endorsement_id}").status_code == 404
+
+    # Anne accepts it in her space.
+    me = holder.get("/me").get_data(as_text=True)
+    assert "six structures" in me
+    decided = holder.post(
+        "/me/endorsements", data={"csrf_token": _csrf(me), "endorsement": endorsement_id, "decision": "accept"}
+    )
+    assert decided.status_code == 303
+    assert "six structures" in anonymous.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    served = anonymous.get(f"/credentials/{credential_id}/endorsements/{endorsement_id}")
+    assert served.status_code == 200 and served.get_json() == document
+
+    # The DID document as Badger publishes it (did:web §3.2: host, then path, then /did.json).
+    url = did_web_document_url(did, scheme="http")
+    published = anonymous.get(url[len("http://127.0.0.1:5000") :])
+    assert published.status_code == 200 and published.mimetype == "application/did+json"
+    did_document = published.get_json()
+    documents = {did: did_document, url: did_document}
+    db = node.db_verify(document, documents)
+    assert db["verified"], db["errors"]
+    dcc = node.dcc_verify(document, documents)
+    assert dcc["verified"] and dcc["signatureValid"], dcc["errors"]
+    with badger.transaction() as session:
+        assert verifying.verify_credential(badger, session, json.dumps(document)).verified
+
+    # One changed character fails in both independent verifiers and in Badger's.
+    tampered = json.loads(json.dumps(document))
+    tampered["issuer"]["name"] = "Bruno Martine"
+    assert not node.db_verify(tampered, documents)["verified"]
+    assert not node.dcc_verify(tampered, documents)["verified"]
+    with badger.transaction() as session:
+        assert not verifying.verify_credential(badger, session, json.dumps(tampered)).verified

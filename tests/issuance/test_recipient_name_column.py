@@ -38,8 +38,8 @@ def test_issuance_fills_the_name_and_the_migration_fills_it_for_older_credential
         named, anonymous = rows[0].id, rows[1].id
         assert rows[0].recipient_name == "Élodie Kerjean" and rows[1].recipient_name is None
 
-    # Back to 0015 (no column) and up again: the name comes back from the signed document.
-    _migrate(badger, "0015", "downgrade")
+    # Back to 0017 (no column) and up again: the name comes back from the signed document.
+    _migrate(badger, "0017", "downgrade")
     _migrate(badger, "head", "upgrade")
     with badger.engine.connect() as connection:
         names = dict(connection.execute(text("SELECT id, recipient_name FROM credentials")).all())

@@ -2,53 +2,29 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from tests.fixtures import _postgres_schema_url
-from tests.live_server import ROOT, START_TIMEOUT, LiveServer, _tail
+from tests.live_server import LiveServer
 
 
 class GunicornServer(LiveServer):
     """LiveServer run by gunicorn as in production: 2 workers of 4 threads (gthread)."""
 
-    def start(self) -> GunicornServer:
-        self.cli("db", "upgrade")
-        with open(self.stderr_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--workers=2",
-                    "--threads=4",
-                    "--worker-class=gthread",
-                    "--timeout=30",
-                    f"--bind=127.0.0.1:{self.port}",
-                    "badger.wsgi:app",
-                ],
-                env=self.env,
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self._kill()
-                pytest.fail(f"gunicorn did not start on {self.url}:\n{_tail(self.stderr_path)}", pytrace=False)
-            time.sleep(0.1)
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers=2",
+            "--threads=4",
+            "--worker-class=gthread",
+            "--timeout=30",
+            f"--bind=127.0.0.1:{self.port}",
+            "badger.wsgi:app",
+        ]
 
     def worker_peak_rss_kb(self) -> int:
         """The largest peak resident size (VmHWM) of the server's worker processes, in KiB."""

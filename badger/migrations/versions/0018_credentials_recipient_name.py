@@ -5,7 +5,7 @@ copied into ``recipient_name`` at issuance, and here for the credentials already
 e-mail stays stored only as a keyed hash (``recipient_lookup``).
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 """
 
 import json
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

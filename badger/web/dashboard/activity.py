@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "credential.revoke": _l("Badge revoked"),
     "credential.suspend": _l("Badge suspended"),
     "credential.unsuspend": _l("Suspension lifted"),
+    "credential.resend_email": _l("Badge e-mail sent again"),
     "bulk.start": _l("Bulk issuance started"),
     "bulk.finish": _l("Bulk issuance finished"),
     "key.rotate": _l("Signing keys renewed"),
@@ -55,6 +56,20 @@ ACTION_LABELS = {
     "email_template.reset": _l("E-mail wording reset"),
     "issuer.show_holder_count": _l("Holder counts shown or hidden"),
     "issuer.linkedin": _l("LinkedIn organisation id changed"),
+    "issuer.status_form": _l("Form of the status entries changed"),
+    "claim.open": _l("Claim window opened"),
+    "claim.close": _l("Claim window closed"),
+    "claim.issue": _l("Badge claimed with a code"),
+    "claim.queued": _l("Badge claim queued"),
+    "endorsement.accept": _l("Endorsement accepted by the holder"),
+    "endorsement.credential": _l("Learner's badge endorsed"),
+    "jury.invite": _l("Jury member invited"),
+    "recognition.mode": _l("How the badge is earned changed"),
+    "vcapi.issue": _l("Credential issued through the VC API"),
+    "vcapi.status": _l("Status changed through the VC API"),
+    "wallet.offer": _l("Wallet offer made"),
+    "wallet.redeem": _l("Badge added to a wallet"),
+    "wallet.settings": _l("Wallet settings changed"),
 }
 # The kinds of the filter: an action's prefix (before the dot).
 KINDS = {

@@ -195,6 +195,9 @@ class AchievementForm(FlaskForm):
         validators=[FileAllowed(["png", "svg"], _l("The image must be a PNG or an SVG file."))],
     )
     remove_image = BooleanField(_l("Remove the image and use the generated one"))
+    # The image chosen in a previous submission that came back with an error
+    # (badger.achievements.uploads): used unless another file is chosen.
+    image_token = HiddenField()
     alignments = FieldList(FormField(AlignmentForm), min_entries=1, max_entries=MAX_ALIGNMENTS)
 
     def tag_list(self) -> list[str]:
@@ -302,6 +305,21 @@ class StatusForm(FlaskForm):
     def validate_reason(self, field):
         if self.action.data in ("revoke", "suspend") and not field.data:
             raise ValidationError(_l("Give a reason: it is shown on the badge's public page."))
+
+
+class ResendForm(FlaskForm):
+    """Send a badge's e-mail again: Badger keeps no address once an e-mail is sent, so the
+    address is typed again (it must be the one the badge was issued to)."""
+
+    email = StringField(
+        _l("E-mail address of the recipient"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Give the address the badge was issued to.")),
+            Length(max=320),
+            Email(_l("This e-mail address is not valid.")),
+        ],
+    )
 
 
 class PublishForm(FlaskForm):

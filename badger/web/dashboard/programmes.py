@@ -57,6 +57,9 @@ ERRORS = {
     "pathway.exists": _l("This badge is already awarded by a pathway."),
     "pathway.too_few": _l("Choose at least two required badges."),
     "pathway.self_requirement": _l("A pathway cannot require itself."),
+    "pathway.cycle": _l(
+        "A required badge is itself a pathway that requires this badge: the two would wait for each other."
+    ),
     "pathway.invalid_count": _l("The number of required badges is not valid."),
     "endorsement.missing_comment": _l("Write a comment for the endorsement."),
     "endorsement.exists": _l("Your partner already endorses it."),
@@ -452,17 +455,21 @@ def confirm(slug, programme_id, milestone_id):
 # -------------------------------------------------------------------------------------- pathways
 
 
-def _pathways_page(status: int = 200, **extra):
+def _pathways_page(status: int = 200, *, chosen: str | None = None, **extra):
+    """The pathways and the form for a new one, in two steps (no script needed): first the badge
+    the pathway awards (badges already awarded by a pathway are not offered), then its required
+    badges, among which neither that badge nor a pathway requiring it is offered."""
     with badger_app().transaction() as session:
         issuer = _issuer(session)
-        rows = []
+        rows, taken = [], set()
         for p in pathways.list_pathways(session, issuer):
-            target = achievements.get_achievement(session, p.achievement_id)
+            awarded = achievements.get_achievement(session, p.achievement_id)
+            taken.add(p.achievement_id)
             required = pathways.requirements(session, p)
             rows.append(
                 {
                     "id": p.id,
-                    "name": target.name,
+                    "name": awarded.name,
                     "rule": p.rule,
                     "required": p.required_count or len(required),
                     "total": len(required),
@@ -470,8 +477,16 @@ def _pathways_page(status: int = 200, **extra):
                     "awards": len(pathways.awards(session, p)),
                 }
             )
+        published = _published(session, issuer)
+        targets = [a for a in published if a.id not in taken]
+        target = next((a for a in targets if a.id == chosen), None)
+        candidates = pathways.requirement_choices(session, target.id, published) if target is not None else []
         context = dict(
-            pathways=rows, badges=[{"id": a.id, "name": a.name} for a in _published(session, issuer)], **extra
+            pathways=rows,
+            badges=[{"id": a.id, "name": a.name} for a in targets],
+            target={"id": target.id, "name": target.name} if target is not None else None,
+            candidates=[{"id": a.id, "name": a.name} for a in candidates],
+            **extra,
         )
     # Rendered after the transaction: the dashboard layout opens its own (SQLite allows one writer).
     return _page("programmes/pathways.html", status, **context)
@@ -480,7 +495,7 @@ def _pathways_page(status: int = 200, **extra):
 @bp.get("/pathways")
 @membership_required("viewer")
 def pathways_index(slug):
-    return _pathways_page()
+    return _pathways_page(chosen=request.args.get("badge") or None)
 
 
 @bp.post("/pathways")
@@ -502,9 +517,9 @@ def create_pathway(slug):
                 actor=current_user.actor,
             )
     except NotFound:
-        return _pathways_page(400, error=_("Choose one of your published badges."))
+        return _pathways_page(400, chosen=form.get("achievement"), error=_("Choose one of your published badges."))
     except (InvalidInput, Conflict) as exc:
-        return _pathways_page(400, error=_message(exc))
+        return _pathways_page(400, chosen=form.get("achievement"), error=_message(exc))
     flash(_("Pathway created: the badge will be awarded automatically."), "success")
     return redirect(url_for("programmes.pathways_index"))
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     g,
     jsonify,
@@ -30,6 +31,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from badger.achievements import service as achievements
+from badger.achievements import uploads as image_uploads
 from badger.achievements.images import achievement_image
 from badger.bulk import revoking
 from badger.bulk import service as bulk_jobs
@@ -40,10 +42,11 @@ from badger.credentials.dates import parse_datetime
 from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
 from badger.issuance import issuing, revocation
 from badger.issuance import rows as issuance_rows
+from badger.mail import outbox as mail
 from badger.verifying import stats
 from badger.web.auth import membership_required, render
 from badger.web.current import badger_app
-from badger.web.dashboard import activity
+from badger.web.dashboard import activity, charts
 from badger.web.dashboard.forms import (
     ACHIEVEMENT_TYPE_LABELS,
     ALIGNMENT_TYPE_LABELS,
@@ -55,6 +58,7 @@ from badger.web.dashboard.forms import (
     CredentialFilterForm,
     IssueForm,
     PublishForm,
+    ResendForm,
     RevokeConfirmForm,
     RevokeSelectionForm,
     RevokeUploadForm,
@@ -74,6 +78,9 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 # Audit actions as programme staff read them (one list: badger.web.dashboard.activity).
 ACTION_LABELS = activity.ACTION_LABELS
+
+# The state of a badge's e-mail (badger.mail.outbox.delivery).
+DELIVERY_LABELS = {"pending": _l("Waiting to be sent"), "sent": _l("Sent"), "failed": _l("Could not be sent")}
 
 # What the services' error codes mean for the person filling the form.
 _IMAGE_ERRORS = {
@@ -166,10 +173,13 @@ def overview(slug):
     app = badger_app()
     with app.transaction() as session:
         counts = stats.overview(session, g.issuer)
+        months = stats.monthly(session, g.issuer, now=app.clock())
         recent = activity.describe(session, g.issuer, audit.events(session, g.issuer.id, limit=10))
         drafts = [a for a in achievements.list_achievements(session, g.issuer, drafts=True) if not a.published]
     return _render(
         "dashboard/overview.html",
+        issued_chart=charts.bar_chart([(m["month"], m["issued"]) for m in months]),
+        verified_chart=charts.bar_chart([(m["month"], m["verifications"]) for m in months]),
         totals=counts["totals"],
         badges=counts["achievements"],
         recent=recent,
@@ -237,10 +247,46 @@ def _editor(form: AchievementForm, row=None, status: int = 200):
 
 
 def _image_bytes(form: AchievementForm) -> bytes | None:
+    """The image of this submission: the file chosen now, else the one kept from a previous
+    submission that came back with an error (``image_token``; a stale token is forgotten)."""
     upload = form.image.data
-    if upload is None or not getattr(upload, "filename", None):
-        return None
-    return upload.read()
+    if upload is not None and getattr(upload, "filename", None):
+        return upload.read()
+    token = form.image_token.data
+    if token:
+        try:
+            return image_uploads.read_image(badger_app(), _owner(), token)[0]
+        except NotFound:
+            form.image_token.data = ""
+    return None
+
+
+def _keep_image(form: AchievementForm, image: bytes | None) -> None:
+    """The form comes back with an error: keep a new, acceptable image for the next submission
+    (a refused one gets its error on the field and is not kept)."""
+    upload = form.image.data
+    if image is None or upload is None or not getattr(upload, "filename", None) or form.image.errors:
+        return
+    try:
+        form.image_token.data = image_uploads.stage_image(badger_app(), _owner(), image)
+    except InvalidInput as exc:
+        _form_error(form, exc)
+
+
+def _forget_image(form: AchievementForm) -> None:
+    if form.image_token.data:
+        image_uploads.discard_image(badger_app(), _owner(), form.image_token.data)
+
+
+@bp.get("/badges/kept-image/<token>")
+@membership_required("issuer")
+def kept_image(slug, token):
+    """The image kept from a submission that came back with an error (its owner only)."""
+    try:
+        data, mimetype = image_uploads.read_image(badger_app(), _owner(), token)
+    except NotFound:
+        abort(404)
+    return image_response(data, mimetype, **{"Cache-Control": "private, no-store"})
 
 
 @bp.route("/badges/new", methods=["GET", "POST"])
@@ -249,13 +295,14 @@ def badge_new(slug):
     form = AchievementForm()
     if form.validate_on_submit():
         app = badger_app()
+        image = _image_bytes(form)
         try:
             with app.transaction() as session:
                 row = achievements.create_achievement(
                     app,
                     session,
                     g.issuer,
-                    image=_image_bytes(form),
+                    image=image,
                     published=False,
                     in_language="fr",
                     actor=current_user.actor,
@@ -263,9 +310,14 @@ def badge_new(slug):
                 )
         except InvalidInput as exc:
             _form_error(form, exc)
+            if not form.image.errors:
+                _keep_image(form, image)
         else:
+            _forget_image(form)
             flash(_("Draft saved. Check the preview, then publish it."), "success")
             return redirect(url_for(".badge_preview", achievement_id=row.id))
+    elif request.method == "POST":
+        _keep_image(form, _image_bytes(form))
     return _editor(form, status=400 if request.method == "POST" else 200)
 
 
@@ -302,9 +354,14 @@ def badge_edit(slug, achievement_id):
                 row = achievements.update_achievement(app, session, g.issuer, row.id, changes, actor=current_user.actor)
         except InvalidInput as exc:
             _form_error(form, exc)
+            if not form.image.errors:
+                _keep_image(form, image)
         else:
+            _forget_image(form)
             flash(_("Changes saved."), "success")
             return redirect(url_for(".badge_preview", achievement_id=row.id))
+    else:
+        _keep_image(form, _image_bytes(form))
     return _editor(form, row, 400)
 
 
@@ -760,13 +817,64 @@ def _status_forms(row) -> list[tuple[str, StatusForm]]:
     return [(action, StatusForm(formdata=None, data={"action": action})) for action in actions]
 
 
+_RESEND_ERRORS = {
+    "mail.invalid_address": _l("This e-mail address is not valid."),
+    "mail.not_recipient": _l("This is not the address the badge was issued to."),
+    "mail.not_active": _l("Only an active badge issued to an e-mail address can be sent again."),
+    "mail.already_pending": _l("An e-mail about this badge is already waiting to go out."),
+    "mail.resend_too_soon": _l("This badge was e-mailed a moment ago: wait a few minutes before sending it again."),
+}
+
+
+def _credential_page(row, *, status: int = 200, forms=None, resend_form=None):
+    with badger_app().transaction() as session:
+        delivery = mail.delivery(session, row.id)
+    return _render(
+        "dashboard/credential.html",
+        status,
+        row=row,
+        forms=forms if forms is not None else _status_forms(row),
+        delivery=delivery,
+        delivery_labels=DELIVERY_LABELS,
+        resend_form=resend_form or ResendForm(formdata=None),
+        can_resend=row.status == "active" and delivery is not None,
+    )
+
+
 @bp.get("/credentials/<credential_id>")
 @membership_required("viewer")
 def credential(slug, credential_id):
     app = badger_app()
     with app.transaction() as session:
         row = issuance_rows.credential_row(app, session, g.issuer, uuid_or_404(credential_id))
-    return _render("dashboard/credential.html", row=row, forms=_status_forms(row))
+    return _credential_page(row)
+
+
+@bp.post("/credentials/<credential_id>/resend")
+@membership_required("issuer")
+def credential_resend(slug, credential_id):
+    """Send the badge's e-mail again through the outbox (mail.outbox.resend_issued)."""
+    app = badger_app()
+    credential_id = uuid_or_404(credential_id)
+    form = ResendForm()
+    with app.transaction() as session:
+        row = issuance_rows.credential_row(app, session, g.issuer, credential_id)
+    if form.validate_on_submit():
+        try:
+            with app.transaction() as session:
+                stored = issuing.get_credential(session, credential_id, issuer=g.issuer)
+                mail.resend_issued(app, session, stored, form.email.data, actor=current_user.actor)
+        except (InvalidInput, Conflict) as exc:
+            message = _RESEND_ERRORS.get(exc.code or "", _RESEND_ERRORS["mail.not_active"])
+            target = form.email if exc.code in ("mail.invalid_address", "mail.not_recipient") else None
+            if target is not None:
+                target.errors = list(target.errors) + [str(message)]
+            else:
+                form.form_errors.append(str(message))
+        else:
+            flash(_("The e-mail is queued: its delivery shows below."), "success")
+            return redirect(url_for(".credential", credential_id=credential_id))
+    return _credential_page(row, status=400, resend_form=form)
 
 
 @bp.post("/credentials/<credential_id>/status")
@@ -801,7 +909,7 @@ def credential_status(slug, credential_id):
     elif form.action.data not in allowed and not form.errors:
         form.form_errors.append(_("This change is not possible for a badge in this state."))
     forms = [(action, form if action == form.action.data else f) for action, f in _status_forms(row)]
-    return _render("dashboard/credential.html", 400, row=row, forms=forms)
+    return _credential_page(row, status=400, forms=forms)
 
 
 # ------------------------------------------------------------------------------------ bulk revoke

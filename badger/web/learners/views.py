@@ -1,6 +1,9 @@
 """The learner's space (``/me``): sign-in by e-mail link, the collection (badges issued here to
 any confirmed address, and imported ones), addresses, import and export, public profile,
-connected apps and hosts, deletion; and the public profile page (``/profiles/<slug>``).
+connected apps and hosts, deletion, endorsements of one's badges (accept or decline); the
+public profile page (``/profiles/<slug>``); endorsing another learner's badge
+(``/credentials/<id>/endorse``) and the DID documents of the learners' endorsement keys
+(``/learners/<key id>/did.json``, badger.learners.endorsements).
 
 The signed-in learner is ``session["learner_id"]`` (the Flask session cookie; separate from the
 partners' staff accounts). Every form is a POST with a CSRF token; one-time links open a page
@@ -8,18 +11,21 @@ whose button does the POST (mail scanners that follow links do not use them up).
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from badger.accounts.service import TooManyAttempts
-from badger.errors import BadgerError, InvalidInput, NotFound
-from badger.learners import imports
+from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
+from badger.issuers.held_keys import Gone
+from badger.learners import endorsements, imports
 from badger.learners import service as learners
 from badger.obapi import consumer
 from badger.obapi import service as obapi
 from badger.web.auth import render
 from badger.web.current import badger_app
-from badger.web.errors import language
+from badger.web.errors import language, problem
 from badger.web.responses import PRIVATE as _PRIVATE
 
 __all__ = ["bp", "current_learner_id"]
@@ -55,14 +61,18 @@ def home():
         learner = _signed_in(app, db)
         if learner is None:
             return _page("learners/sign_in.html")
+        items = learners.collection(app, db, learner)
         return _page(
             "learners/me.html",
             learner=learner,
-            items=learners.collection(app, db, learner),
+            items=items,
+            badge_names={i.row_id: i.name for i in items if i.kind == "issued"},
             addresses=learners.addresses(db, learner),
             apps=obapi.granted_apps(db, learner),
             connections=consumer.connections(db, learner),
             profile_url=url_for("learners_me.profile", slug=learner.public_slug) if learner.public_slug else None,
+            received=endorsements.received(db, learner),
+            endorsement_did=endorsements.did_of(db, learner),
         )
 
 
@@ -366,3 +376,119 @@ def profile(slug: str):
         view = learners.public_profile(app, db, slug)
     body, status = render("learners/profile.html", **view)
     return Response(body, status, mimetype="text/html")
+
+
+# ----------------------------------------------------------------------------------- endorsements
+
+_ENDORSE_ERRORS = {
+    "endorsement.missing_comment": lambda: _("Write a few words for your endorsement."),
+    "endorsement.comment_too_long": lambda: _(
+        "Your endorsement is too long: %(max)d characters at most.", max=endorsements.MAX_COMMENT
+    ),
+    "endorsement.missing_name": lambda: _("Give the name to show with your endorsement."),
+    "endorsement.name_too_long": lambda: _(
+        "The name is too long: %(max)d characters at most.", max=endorsements.MAX_NAME
+    ),
+    "endorsement.own": lambda: _("You cannot endorse your own badge."),
+    "endorsement.revoked": lambda: _("This badge was revoked: it cannot be endorsed."),
+    "endorsement.exists": lambda: _("You already endorsed this badge."),
+}
+
+
+def _endorse_error(exc: BadgerError) -> str:
+    readable = _ENDORSE_ERRORS.get(exc.code)
+    return readable() if readable is not None else str(exc)
+
+
+@bp.route("/credentials/<credential_id>/endorse", methods=["GET", "POST"])
+def endorse(credential_id: str):
+    """A signed-in learner endorses another learner's badge (GET: the form, or where things
+    stand; POST: sign it, then back to the GET)."""
+    app = badger_app()
+    if current_learner_id() is None:
+        session["learner_next"] = request.path
+        return _page("learners/sign_in.html", error=_("Sign in to endorse this badge."))
+    values = {"comment": request.form.get("comment", ""), "name": request.form.get("name", "")}
+    try:
+        with app.transaction() as db:
+            learner = _signed_in(app, db)
+            if learner is None:
+                return _to_me()
+            credential = endorsements.target(app, db, credential_id)
+            if request.method == "POST":
+                endorsements.endorse(app, db, learner, credential["id"], comment=values["comment"], name=values["name"])
+            else:
+                values["name"] = learner.name or ""
+            state = endorsements.state_for(db, learner, credential["id"])
+            did = endorsements.did_of(db, learner)
+    except NotFound:
+        return _page("learners/message.html", 404, message=_("There is no such badge."))
+    except (InvalidInput, Conflict) as exc:
+        if exc.code in ("endorsement.own", "endorsement.revoked", "endorsement.exists") or request.method == "GET":
+            return _page(
+                "learners/message.html", 409 if isinstance(exc, Conflict) else 400, message=_endorse_error(exc)
+            )
+        with app.transaction() as db:
+            credential = endorsements.target(app, db, credential_id)
+        return _page(
+            "learners/endorse.html",
+            400,
+            credential=credential,
+            values=values,
+            error=_endorse_error(exc),
+            state="can",
+            max_comment=endorsements.MAX_COMMENT,
+            max_name=endorsements.MAX_NAME,
+        )
+    if request.method == "POST":
+        flash(
+            _("Your endorsement is signed. It will appear on the badge's page once its holder accepts it."), "success"
+        )
+        return redirect(url_for("learners_me.endorse", credential_id=credential_id), 303)
+    if state is None:
+        return _page("learners/message.html", 400, message=_("You cannot endorse your own badge."))
+    return _page(
+        "learners/endorse.html",
+        credential=credential,
+        values=values,
+        state=state,
+        did=did,
+        max_comment=endorsements.MAX_COMMENT,
+        max_name=endorsements.MAX_NAME,
+    )
+
+
+@bp.post("/me/endorsements")
+def decide_endorsement():
+    """The signed-in learner shows or hides an endorsement of one of their badges."""
+    app = badger_app()
+    decision = request.form.get("decision")
+    if decision not in ("accept", "decline"):
+        return _page("learners/message.html", 400, message=_("Choose to show the endorsement or not."))
+    try:
+        with app.transaction() as db:
+            learner = _signed_in(app, db)
+            if learner is None:
+                return _to_me()
+            endorsements.decide(app, db, learner, request.form.get("endorsement", ""), accept=decision == "accept")
+    except NotFound:
+        return _page("learners/message.html", 404, message=_("There is no such endorsement of your badges."))
+    flash(_("Your choice is saved."), "success")
+    return _to_me("#endorsements")
+
+
+@bp.get("/learners/<key_id>/did.json")
+def learner_did(key_id: str):
+    """The DID document of a learner's endorsement key (did:web); 410 once the account is deleted."""
+    app = badger_app()
+    try:
+        with app.transaction() as db:
+            document = endorsements.did_document(app, db, key_id)
+    except Gone as exc:
+        return problem(410, exc.code, str(exc))
+    return Response(
+        json.dumps(document),
+        200,
+        mimetype="application/did+json",
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"},
+    )

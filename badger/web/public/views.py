@@ -293,7 +293,7 @@ def credential(credential_id: str):
 
 # Rendered credential pages, per process, by the page's version (public_pages.page_version:
 # status, status lists, keys), the accepted endorsements, language and URL: a view whose version did not change is not
-# verified nor rendered again (60 s at most; the page shows no per-visitor content).
+# verified nor rendered again (60 s at most; the only per-visitor content is the endorse link, in the key).
 _PAGES: StoredCache[str] = StoredCache(size=1024)
 
 
@@ -310,7 +310,15 @@ def _credential_page(app, session, row):
     minute = int(app.clock().timestamp() // 60)  # what time alone changes (expiry) shows within a minute
     # The endorsements its holder accepted are shown too (read before the view: recognition).
     endorsed = tuple(e["id"] for e in g.get("recognition_endorsements") or ())
-    key = (public_pages.page_version(app, session, row), endorsed, minute, language(), request.full_path)
+    # ... and, to a signed-in learner, whether they may endorse it ("can", "done" or None).
+    key = (
+        public_pages.page_version(app, session, row),
+        endorsed,
+        g.get("recognition_endorse"),
+        minute,
+        language(),
+        request.full_path,
+    )
     body = _PAGES.get(key, render)
     response = Response(body, mimetype=HTML)
     response.headers["Vary"] = "Accept, Accept-Language, Cookie"

@@ -7,7 +7,7 @@
   class's requests and nothing else);
 - ``/claim``, ``/claim/<code>``: claim a session badge with a code (QR code in the room);
 - ``/evidence/<token>``: an evidence file named by an issued credential (public link);
-- ``/learners/<token>/endorsements``: the holder accepts or declines partners' endorsements;
+- ``/learners/<token>/endorsements``: the holder accepts or declines endorsements (partners', learners');
 - ``/credentials/<id>/endorsements/<id>``: an accepted EndorsementCredential as signed.
 
 Thin: parse, one transaction, call `badger.recognition`, render. Refusals re-render the form
@@ -25,11 +25,14 @@ from flask_babel import lazy_gettext as _l
 from badger.accounts.service import TooManyAttempts
 from badger.achievements import service as achievements
 from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
+from badger.learners import endorsements as learner_endorsements
+from badger.learners import service as learner_accounts
 from badger.recognition import claims, endorsements, modes, requests
 from badger.recognition.evidence import MAX_FILE_BYTES, MAX_FILES
 from badger.web.auth import client_ip, render
 from badger.web.current import badger_app
 from badger.web.errors import language
+from badger.web.learners.views import current_learner_id
 from badger.web.responses import is_uuid
 
 __all__ = ["bp", "ERRORS", "file_response", "evidence_in"]
@@ -400,7 +403,11 @@ def _recognition_for_public_pages() -> None:
             with badger_app().transaction() as session:
                 g.recognition_earning = modes.get_mode(session, args["achievement_id"])
         elif request.endpoint == "public.credential" and is_uuid(args.get("credential_id")):
-            with badger_app().transaction() as session:
+            app = badger_app()
+            with app.transaction() as session:
                 g.recognition_endorsements = endorsements.accepted(session, args["credential_id"])
+                # A signed-in learner other than the holder may endorse it (badger.learners).
+                learner = learner_accounts.get(session, current_learner_id())
+                g.recognition_endorse = learner_endorsements.state_for(session, learner, args["credential_id"])
     except BadgerError:
         return  # the view answers the problem itself

@@ -446,7 +446,7 @@ OFFER_JS = r"""
         var li = el("li"); li.appendChild(el("a", {"href": pair[0], "class": "button"}, pair[1])); ul.appendChild(li);
       });
       out.appendChild(ul);
-      out.appendChild(el("p", {"class": "meta"}, t.expires.replace("{date}", o.expiresAt.slice(0, 10))));
+      out.appendChild(el("p", {"class": "meta"}, t.expires.replace("{date}", new Date(o.expiresAt).toLocaleDateString(document.documentElement.lang || "fr", {day: "numeric", month: "long", year: "numeric", timeZone: "Europe/Paris"}))));
     } else if (o.state !== "redeemed") {
       out.appendChild(el("p", {}, t.unusable));
     }
