@@ -68,7 +68,7 @@ def _badge(badger, name: str, **kw):
             _issuer(session),
             name=name,
             description=f"{name}: description.",
-            criteria="Avoir participé.",
+            criteria=kw.pop("criteria", "Avoir participé."),
             **kw,
         )
         return row.id
