@@ -54,6 +54,7 @@ UNREACHABLE = {
     "recognition_dashboard.claim_qr": "needs an open claim window (SVG)",
     "recognition_dashboard.evidence_file": "needs a badge request with a file",
     "recognition_dashboard.request_page": "needs a badge request",
+    "recognition_dashboard.requests_csv": "the demo has no badge request, so the list offers no export (CSV)",
     # wallets (the offer page is driven in tests/browser/test_wallet_offer.py)
     "wallets.offer_page": "needs a wallet offer, made when a credential is e-mailed",
     "wallets.offer_qr": "needs a wallet offer (SVG)",
