@@ -105,6 +105,7 @@ def test_lists_search_sort_page_and_bulk_revoke(live_server, page, phone_page, s
         "audit": "/audit?per_page=25",
         "roster": roster.split(f"/dashboard/{PARTNER}", 1)[1] + "?sort=email&dir=desc",
         "credentials": "/credentials?status=revoked",
+        "requests": "/recognition/",
     }
     _sign_in(phone_page, server, summary)
     for name, path in pages.items():
