@@ -29,6 +29,7 @@ from badger.baking import PNG_SIGNATURE, image_kind, unbake_png
 from badger.core import audit
 from badger.core.app import Badger
 from badger.core.db import Session
+from badger.core.listing import ListQuery, Page
 from badger.credentials import builders
 from badger.errors import BakingError, ImageTooLarge, InvalidInput, NotFound
 from badger.issuers.models import Issuer
@@ -420,6 +421,18 @@ def list_achievements(session: Session, issuer: Issuer, *, drafts: bool = False)
     """The issuer's badge classes, oldest first; drafts only when ``drafts`` is true."""
     rows = repo.achievements_of(session, issuer.id)
     return rows if drafts else [row for row in rows if row.published is not False]
+
+
+ACHIEVEMENT_SORTS = tuple(repo.ACHIEVEMENT_SORTS)
+
+
+def achievement_page(session: Session, issuer: Issuer, query: ListQuery) -> Page:
+    """One page of the issuer's badge classes, drafts included, searched by name (French or
+    English) and sorted by a key of ACHIEVEMENT_SORTS."""
+    rows, total = repo.achievement_page(
+        session, issuer.id, search=query.q, sort=query.sort, desc=query.desc, offset=query.offset, limit=query.limit
+    )
+    return Page(rows, total, query)
 
 
 def texts(row: Achievement, lang: str) -> dict:

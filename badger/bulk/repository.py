@@ -17,7 +17,9 @@ from typing import cast
 from sqlalchemy import CursorResult, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from badger.achievements.models import Achievement
 from badger.bulk.models import Job, JobRow
+from badger.core.db import contains, page_of
 from badger.issuance.models import Credential
 
 __all__ = [
@@ -237,3 +239,46 @@ def inserted_credential_ids(session: Session) -> set[str]:
                 ids.add(instance.id)
 
     return ids
+
+
+def job_page(
+    session: Session,
+    issuer_id: str,
+    *,
+    search: str = "",
+    sort: str = "created",
+    desc: bool = True,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[tuple[Job, str]], int]:
+    """(job, badge class name) rows of one page of the issuer's jobs, and their total count;
+    ``search``: in the file name, the badge class, or who started it (name or e-mail)."""
+    query = (
+        select(Job, Achievement.name)
+        .join(Achievement, Achievement.id == Job.achievement_id)
+        .where(Job.issuer_id == issuer_id)
+    )
+    if search:
+        query = query.where(
+            or_(contains(Job.source, search), contains(Achievement.name, search), contains(Job.actor_label, search))
+        )
+    column = JOB_SORTS.get(sort, Job.created_at)
+    rows, total = page_of(
+        session,
+        query,
+        order=[column.desc() if desc else column.asc(), Job.created_at.desc(), Job.id],
+        offset=offset,
+        limit=limit,
+    )
+    return [(row[0], row[1]) for row in rows], total
+
+
+# Sortable columns of the dashboard's jobs list (an allow-list: core.listing).
+JOB_SORTS = {
+    "created": Job.created_at,
+    "badge": Achievement.name,
+    "source": Job.source,
+    "state": Job.state,
+    "total": Job.total,
+    "by": Job.actor_label,
+}

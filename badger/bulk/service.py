@@ -45,6 +45,7 @@ from badger.core import audit, queue
 from badger.core.app import Badger
 from badger.core.csv_export import csv_chunks
 from badger.core.db import Session, on_commit, savepoint
+from badger.core.listing import ListQuery, Page
 from badger.credentials.identity import normalise_email
 from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
 from badger.issuance import issuing
@@ -624,6 +625,18 @@ def get_job(session: Session, issuer: Issuer, job_id: str) -> Job:
 def list_jobs(session: Session, issuer: Issuer, *, limit: int = 50, offset: int = 0) -> list[Job]:
     """The issuer's jobs, newest first."""
     return repo.jobs_of(session, issuer.id, limit=limit, offset=offset)
+
+
+JOB_SORTS = tuple(repo.JOB_SORTS)
+
+
+def job_page(session: Session, issuer: Issuer, query: ListQuery) -> Page:
+    """One page of the issuer's jobs as (job, badge class name), searched in the file name, the
+    badge class and who started it, sorted by a key of JOB_SORTS."""
+    rows, total = repo.job_page(
+        session, issuer.id, search=query.q, sort=query.sort, desc=query.desc, offset=query.offset, limit=query.limit
+    )
+    return Page(rows, total, query)
 
 
 def job_progress(job: Job) -> dict:

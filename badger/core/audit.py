@@ -28,8 +28,21 @@ from badger.core.app import Badger, xsd_datetime
 from badger.core.audit_models import AuditEvent
 from badger.core.csv_export import csv_chunks
 from badger.core.db import Session
+from badger.core.listing import ListQuery, Page
 
-__all__ = ["Actor", "SYSTEM", "CLI", "record", "record_many", "events", "actors", "export_csv", "CSV_COLUMNS"]
+__all__ = [
+    "Actor",
+    "SYSTEM",
+    "CLI",
+    "record",
+    "record_many",
+    "events",
+    "event_page",
+    "EVENT_SORTS",
+    "actors",
+    "export_csv",
+    "CSV_COLUMNS",
+]
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,25 @@ def events(
         until=until,
     )
     return [_as_dict(e) for e in rows]
+
+
+def event_page(session: Session, issuer_id: str | None, query: ListQuery, **filters) -> Page:
+    """One page of a log as plain dicts (like ``events``), searched in who acted and what it was
+    about, sorted by a key of audit_repository.EVENT_SORTS; ``filters`` as in ``events``."""
+    rows, total = repo.event_page(
+        session,
+        issuer_id,
+        search=query.q,
+        sort=query.sort,
+        desc=query.desc,
+        offset=query.offset,
+        limit=query.limit,
+        **filters,
+    )
+    return Page([_as_dict(e) for e in rows], total, query)
+
+
+EVENT_SORTS = tuple(repo.EVENT_SORTS)
 
 
 def actors(session: Session, issuer_id: str) -> list[tuple[str, str | None]]:

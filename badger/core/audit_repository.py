@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from badger.core.audit_models import AuditEvent
+from badger.core.db import contains, page_of
 
 __all__ = ["add_event", "events", "count_events", "actors"]
 
@@ -74,3 +75,39 @@ def events(
 
 def count_events(session: Session, issuer_id: str | None, *, action: str | None = None) -> int:
     return cast(int, session.scalar(select(func.count()).select_from(_of(issuer_id, action).subquery())))
+
+
+# Sortable columns of the dashboard's audit log (an allow-list: core.listing).
+EVENT_SORTS = {"when": AuditEvent.at, "who": AuditEvent.actor_label, "what": AuditEvent.action}
+
+
+def event_page(
+    session: Session,
+    issuer_id: str | None,
+    *,
+    search: str = "",
+    sort: str = "when",
+    desc: bool = True,
+    offset: int = 0,
+    limit: int | None = None,
+    **filters,
+) -> tuple[list[AuditEvent], int]:
+    """One page of a log (``filters`` as in _of) and its total count; ``search``: in who acted
+    (the e-mail or token label kept with the event) and what it was about (an id, an e-mail
+    address, a slug), contains, any case."""
+    query = _of(issuer_id, None, **filters)
+    if search:
+        query = query.where(or_(contains(AuditEvent.actor_label, search), contains(AuditEvent.target, search)))
+    column = EVENT_SORTS.get(sort, AuditEvent.at)
+    # Events of one batch share their instant: the insertion order breaks the tie, both ways.
+    last = AuditEvent.id.desc() if desc else AuditEvent.id.asc()
+    order = (
+        [column.desc() if desc else column.asc(), last]
+        if column is AuditEvent.at
+        else [
+            column.desc() if desc else column.asc(),
+            AuditEvent.at.desc(),
+            AuditEvent.id.desc(),
+        ]
+    )
+    return page_of(session, query, order=order, offset=offset, limit=limit)

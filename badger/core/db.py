@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Select, create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
@@ -104,3 +104,24 @@ def on_commit(session: Session, callback: Callable[[], None], *, key: str | None
 
 
 _HOOKED, _PENDING = "badger_on_commit_hooked", "badger_on_commit"
+
+
+def contains(column, text: str):
+    """``column`` contains ``text``, ignoring case (SQL LIKE with % and _ escaped). SQLite's
+    lower() folds ASCII letters only; PostgreSQL folds every letter."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def page_of(session: Session, query: Select, *, order: list, offset: int = 0, limit: int | None = None):
+    """One page of ``query`` (already filtered) in ``order`` and the total count of rows it
+    matches -> (rows, total). ``limit=None``: every row (an export). The rows are what the
+    query selects: entities when it selects one entity, else Row tuples."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    paged = query.order_by(*order).offset(offset)
+    if limit is not None:
+        paged = paged.limit(limit)
+    result = session.execute(paged)
+    entities = len(query.column_descriptions) == 1 and isinstance(query.column_descriptions[0]["expr"], type)
+    rows = list(result.scalars()) if entities else list(result)
+    return rows, int(total)

@@ -437,6 +437,7 @@ def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from
                 jwt=token,
                 recipient_lookup=b.lookup,
                 recipient_did=b.request.did,
+                recipient_name=b.name[:300] if b.name else None,
                 status="active",
                 status_index=b.status.revocation_index,
                 suspension_index=b.status.suspension_index,

@@ -44,6 +44,9 @@ class Credential(Base):
     jwt: Mapped[str | None] = mapped_column(Text)  # the compact JWS (jwt)
     recipient_lookup: Mapped[str | None] = mapped_column(String(64), index=True)  # HMAC of the e-mail
     recipient_did: Mapped[str | None] = mapped_column(String(512), index=True)
+    # The name the credential gives its holder (migration 0018), copied from the signed document
+    # so that the dashboard searches and sorts it in SQL; None when the credential names nobody.
+    recipient_name: Mapped[str | None] = mapped_column(String(300), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_index: Mapped[int | None] = mapped_column(Integer)

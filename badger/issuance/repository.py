@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import cast
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
+from badger.core.db import contains, page_of
 from badger.issuance.models import Credential, StatusList, VcApiCredential
 
 
@@ -173,6 +174,86 @@ def holder_counts(session: Session, issuer_id: str) -> dict[str, int]:
         .group_by(Credential.achievement_id)
     )
     return {achievement_id: int(count) for achievement_id, count in session.execute(query)}
+
+
+# Sortable columns of the dashboard's credentials list (an allow-list: core.listing).
+CREDENTIAL_SORTS = {
+    "issued": Credential.issued_at,
+    "recipient": Credential.recipient_name,
+    "badge": Achievement.name,
+    "status": Credential.status,
+}
+
+
+def credential_page(
+    session: Session,
+    issuer_id: str,
+    *,
+    search: str = "",
+    search_lookup: str | None = None,
+    achievement_id: str | None = None,
+    status: str | None = None,
+    ids: list[str] | None = None,
+    sort: str = "issued",
+    desc: bool = True,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[tuple[Credential, str]], int]:
+    """(credential, badge class name) rows of one issuer's credentials and their total count.
+    ``search``: in the recipient's name or DID (contains, any case), or the recipient whose
+    e-mail has the keyed hash ``search_lookup`` (addresses are not stored); ``ids``: only
+    those credentials; ``sort``: a key of CREDENTIAL_SORTS, ties newest first."""
+    query = (
+        select(Credential, Achievement.name)
+        .join(Achievement, Achievement.id == Credential.achievement_id)
+        .where(Credential.issuer_id == issuer_id)
+    )
+    if search:
+        found = [contains(Credential.recipient_name, search), contains(Credential.recipient_did, search)]
+        if search_lookup:
+            found.append(Credential.recipient_lookup == search_lookup)
+        query = query.where(or_(*found))
+    if achievement_id is not None:
+        query = query.where(Credential.achievement_id == achievement_id)
+    if status is not None:
+        query = query.where(Credential.status == status)
+    if ids is not None:
+        query = query.where(Credential.id.in_(ids))
+    column = CREDENTIAL_SORTS.get(sort, Credential.issued_at)
+    order = [column.desc() if desc else column.asc(), Credential.issued_at.desc(), Credential.id]
+    rows, total = page_of(session, query, order=order, offset=offset, limit=limit)
+    return [(row[0], row[1]) for row in rows], total
+
+
+def credentials_by_ids(session: Session, issuer_id: str, ids: list[str]) -> list[Credential]:
+    """Those of ``ids`` that are the issuer's credentials (500 per query)."""
+    out: list[Credential] = []
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        out.extend(
+            session.scalars(select(Credential).where(Credential.issuer_id == issuer_id, Credential.id.in_(part)))
+        )
+    return out
+
+
+def credentials_of_recipients(
+    session: Session, issuer_id: str, pairs: list[tuple[str, str]]
+) -> dict[tuple[str, str], list[Credential]]:
+    """{(recipient lookup, achievement id): the issuer's credentials} for ``pairs``."""
+    out: dict[tuple[str, str], list[Credential]] = {}
+    lookups = sorted({lookup for lookup, _a in pairs})
+    wanted = set(pairs)
+    for start in range(0, len(lookups), 500):
+        part = lookups[start : start + 500]
+        for row in session.scalars(
+            select(Credential)
+            .where(Credential.issuer_id == issuer_id, Credential.recipient_lookup.in_(part))
+            .order_by(Credential.issued_at.desc())
+        ):
+            key = (cast(str, row.recipient_lookup), row.achievement_id)
+            if key in wanted:
+                out.setdefault(key, []).append(row)
+    return out
 
 
 def issued_per_period(session: Session, issuer_id: str, bounds: list) -> list[int]:

@@ -9,7 +9,10 @@ from datetime import datetime
 from badger.achievements import service as achievements
 from badger.core.app import Badger
 from badger.core.db import Session
+from badger.core.listing import ListQuery, Page
+from badger.errors import InvalidInput
 from badger.issuance import issuing
+from badger.issuance import repository as issuance_repo
 from badger.issuance.models import Credential
 from badger.issuers.models import Issuer
 
@@ -60,29 +63,55 @@ def _row(app: Badger, row: Credential, names: dict[str, str]) -> CredentialRow:
     )
 
 
-def credential_rows(
+def credential_page(
     app: Badger,
     session: Session,
     issuer: Issuer,
+    query: ListQuery,
     *,
-    email: str | None = None,
     achievement: str | None = None,
     status: str | None = None,
-    limit: int = 500,
-) -> list[CredentialRow]:
-    """The issuer's credentials, newest first, filtered by recipient e-mail (its keyed hash:
-    addresses are not stored), badge class and status."""
-    names = {a.id: a.name for a in achievements.list_achievements(session, issuer, drafts=True)}
-    rows = issuing.list_credentials(
-        app,
+    ids: list[str] | None = None,
+) -> Page:
+    """One page of the issuer's credentials as CredentialRows, sorted and searched in SQL:
+    ``query.q`` is looked for in the recipient's name and DID, and when it looks like an
+    e-mail address, as the recipient's address (compared through its keyed hash: addresses
+    are not stored). ``query.sort``: a key of issuance.repository.CREDENTIAL_SORTS."""
+    lookup = None
+    if "@" in query.q:
+        try:
+            lookup = issuing.recipient_lookup(app, query.q)
+        except InvalidInput:
+            pass  # not an address: searched as text only
+    found, total = issuance_repo.credential_page(
         session,
-        issuer=issuer,
-        email=email or None,
-        achievement=achievement or None,
-        status=status or None,
-        limit=limit,
+        issuer.id,
+        search=query.q,
+        search_lookup=lookup,
+        achievement_id=achievement,
+        status=status,
+        ids=ids,
+        sort=query.sort,
+        desc=query.desc,
+        offset=query.offset,
+        limit=query.limit,
     )
-    return [_row(app, row, names) for row in rows]
+    rows = [
+        CredentialRow(
+            id=row.id,
+            url=app.url("credentials", row.id),
+            achievement_id=row.achievement_id,
+            achievement_name=name,
+            recipient_name=row.recipient_name,
+            recipient_did=row.recipient_did,
+            format=row.format,
+            status=row.status,
+            status_reason=row.status_reason,
+            issued_at=row.issued_at,
+        )
+        for row, name in found
+    ]
+    return Page(rows, total, query)
 
 
 def credential_row(app: Badger, session: Session, issuer: Issuer, credential_id: str) -> CredentialRow:

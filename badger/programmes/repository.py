@@ -3,11 +3,12 @@ never commit (the caller owns the transaction)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
+from badger.core.db import contains, page_of
 from badger.issuance.models import Credential
 from badger.programmes.models import (
     Attendance,
@@ -28,6 +29,8 @@ __all__ = [
     "milestone_by_name",
     "milestones_awarding",
     "participants_of",
+    "participant_page",
+    "PARTICIPANT_SORTS",
     "participant_by_lookup",
     "attendance_of",
     "attendees",
@@ -310,4 +313,41 @@ def endorsements_by(session: Session, endorser_id: str) -> list[Endorsement]:
             .where(Endorsement.endorser_id == endorser_id)
             .order_by(Endorsement.created_at, Endorsement.id)
         )
+    )
+
+
+# Sortable columns of a programme's roster (an allow-list: core.listing).
+PARTICIPANT_SORTS = {
+    "name": Participant.name,
+    "email": Participant.email,
+    "organisation": Participant.organisation,
+    "role": Participant.role,
+    "added": Participant.created_at,
+}
+
+
+def participant_page(
+    session: Session,
+    programme_id: str,
+    *,
+    search: str = "",
+    sort: str = "name",
+    desc: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[Participant], int]:
+    """One page of a programme's roster and its total count; ``search``: in the name, e-mail
+    address or organisation (contains, any case)."""
+    query = select(Participant).where(Participant.programme_id == programme_id)
+    if search:
+        query = query.where(
+            or_(
+                contains(Participant.name, search),
+                contains(Participant.email, search),
+                contains(Participant.organisation, search),
+            )
+        )
+    column = PARTICIPANT_SORTS.get(sort, Participant.name)
+    return page_of(
+        session, query, order=[column.desc() if desc else column.asc(), Participant.id], offset=offset, limit=limit
     )

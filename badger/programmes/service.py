@@ -36,6 +36,7 @@ from badger.bulk import service as bulk
 from badger.core import audit
 from badger.core.app import Badger
 from badger.core.db import Session
+from badger.core.listing import ListQuery, Page
 from badger.credentials.identity import normalise_email
 from badger.errors import BadgerError, Conflict, InvalidInput, NotFound
 from badger.issuance.issuing import recipient_lookup
@@ -283,6 +284,18 @@ def find_milestone(session: Session, programme: Programme, name: str) -> Milesto
 
 
 # ---------------------------------------------------------------------------------------- roster
+
+
+PARTICIPANT_SORTS = tuple(repo.PARTICIPANT_SORTS)
+
+
+def participant_page(session: Session, programme: Programme, query: ListQuery) -> Page:
+    """One page of a programme's roster, searched in names, e-mail addresses and organisations,
+    sorted by a key of PARTICIPANT_SORTS."""
+    rows, total = repo.participant_page(
+        session, programme.id, search=query.q, sort=query.sort, desc=query.desc, offset=query.offset, limit=query.limit
+    )
+    return Page(rows, total, query)
 
 
 def participants(session: Session, programme: Programme) -> list[Participant]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from badger.core.db import Session
+from badger.achievements.models import Achievement
+from badger.core.db import Session, contains, page_of
 from badger.issuance.models import Credential
 from badger.recognition.models import (
     BadgeRequest,
@@ -150,3 +151,44 @@ def endorsements_for_lookup(session: Session, lookup: str) -> list[CredentialEnd
             .order_by(CredentialEndorsement.created_at)
         )
     )
+
+
+# Sortable columns of the dashboard's list of badge requests (an allow-list: core.listing).
+REQUEST_SORTS = {
+    "created": BadgeRequest.created_at,
+    "name": BadgeRequest.name,
+    "email": BadgeRequest.email,
+    "badge": Achievement.name,
+    "state": BadgeRequest.state,
+}
+
+
+def request_page(
+    session: Session,
+    issuer_id: str,
+    *,
+    search: str = "",
+    sort: str = "created",
+    desc: bool = True,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[tuple[BadgeRequest, str]], int]:
+    """(request, badge class name) rows of one page of the issuer's badge requests, every state,
+    and their total count; ``search``: in the applicant's name or e-mail address, or the badge."""
+    query = (
+        select(BadgeRequest, Achievement.name)
+        .join(Achievement, Achievement.id == BadgeRequest.achievement_id)
+        .where(BadgeRequest.issuer_id == issuer_id)
+    )
+    if search:
+        query = query.where(
+            or_(
+                contains(BadgeRequest.name, search),
+                contains(BadgeRequest.email, search),
+                contains(Achievement.name, search),
+            )
+        )
+    column = REQUEST_SORTS.get(sort, BadgeRequest.created_at)
+    order = [column.desc() if desc else column.asc(), BadgeRequest.created_at.desc(), BadgeRequest.id]
+    rows, total = page_of(session, query, order=order, offset=offset, limit=limit)
+    return [(row[0], row[1]) for row in rows], total

@@ -30,6 +30,7 @@ from badger.achievements.service import get_achievement
 from badger.core import audit
 from badger.core.app import Badger, xsd_datetime
 from badger.core.db import Session
+from badger.core.listing import ListQuery, Page
 from badger.credentials.identity import normalise_email
 from badger.errors import Conflict, InvalidInput, NotFound
 from badger.issuance import issuing
@@ -501,6 +502,19 @@ def _claimed_day(session: Session, row: BadgeRequest) -> str | None:
 
 def queue(session: Session, issuer: Issuer, *, states=("submitted",), achievement_id: str | None = None) -> list:
     return repo.requests_of(session, issuer.id, states=tuple(states), achievement_id=achievement_id)
+
+
+REQUEST_SORTS = tuple(repo.REQUEST_SORTS)
+
+
+def request_page(session: Session, issuer: Issuer, query: ListQuery) -> Page:
+    """One page of the issuer's badge requests (every state) as (request, badge class name),
+    searched in the applicant's name and e-mail address and the badge, sorted by a key of
+    REQUEST_SORTS."""
+    rows, total = repo.request_page(
+        session, issuer.id, search=query.q, sort=query.sort, desc=query.desc, offset=query.offset, limit=query.limit
+    )
+    return Page(rows, total, query)
 
 
 def detail(session: Session, row: BadgeRequest) -> dict:

@@ -55,9 +55,32 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     page.fill("input[name=password]", summary["login"]["password"])
     page.click("main form button[type=submit]")
     page.wait_for_url("**/dashboard/**")
-    for sub in ("", "badges", "credentials", "bulk", "audit", "staff", "tokens", "keys", "emails", "programmes/"):
+    for sub in (
+        "",
+        "badges",
+        "credentials",
+        "bulk",
+        "audit",
+        "staff",
+        "tokens",
+        "keys",
+        "emails",
+        "programmes/",
+        "jobs",
+    ):
         page.goto(f"{server.url}/dashboard/{PARTNER}/{sub}")
         found[f"dashboard/{sub}"] = _violations(page)
+    # Issue 15: a searched and sorted list, a programme's roster, the review of a bulk revocation.
+    page.goto(f"{server.url}/dashboard/{PARTNER}/credentials?q=a&sort=recipient&dir=asc&per_page=25")
+    found["dashboard/credentials (search)"] = _violations(page)
+    page.goto(f"{server.url}/dashboard/{PARTNER}/programmes/")
+    page.locator("table.data a").first.click()
+    found["dashboard/programme (roster)"] = _violations(page)
+    page.goto(f"{server.url}/dashboard/{PARTNER}/credentials")
+    page.locator("#credentials tbody input[type=checkbox]").first.check()
+    page.click("#revoke-selection .selection-bar button")
+    page.click("#revoke-step summary")
+    found["dashboard/revoke review"] = _violations(page)
     context.close()
     assert {path: v for path, v in found.items() if v} == {}
     server.check_alive()

@@ -30,6 +30,8 @@ UNREACHABLE = {
     "dashboard.kept_image": "an image kept from an editor form with an error (tests/web/dashboard)",
     "dashboard.job_progress": "the demo runs no bulk job (JSON)",
     "dashboard.job_result": "the demo runs no bulk job (CSV)",
+    "dashboard.jobs_csv": "the demo runs no bulk job, so the jobs list offers no export (CSV)",
+    "dashboard.revoke_report": "the report of a bulk revocation (CSV; tests/web/dashboard/test_lists.py)",
     "public.status_list": "a signed status list (JSON)",
     # learner accounts and the OB 3.0 API (pages tested in tests/learners, tests/browser/test_obapi_provider.py)
     "learners_me.address_link": "needs a fresh address-confirmation token",
@@ -52,6 +54,7 @@ UNREACHABLE = {
     "recognition_dashboard.claim_qr": "needs an open claim window (SVG)",
     "recognition_dashboard.evidence_file": "needs a badge request with a file",
     "recognition_dashboard.request_page": "needs a badge request",
+    "recognition_dashboard.requests_csv": "the demo has no badge request, so the list offers no export (CSV)",
     # wallets (the offer page is driven in tests/browser/test_wallet_offer.py)
     "wallets.offer_page": "needs a wallet offer, made when a credential is e-mailed",
     "wallets.offer_qr": "needs a wallet offer (SVG)",

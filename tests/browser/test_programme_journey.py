@@ -44,7 +44,7 @@ def test_coordinator_confirms_and_learner_sees_badge_and_progress(live_server, p
     screenshot(page, "programmes/attendance")
     # Issue 15: a confirmation step (a <details> panel) before issuing to the whole milestone.
     page.locator("#confirm-milestone summary").click()
-    assert "délivré aux" in page.inner_text("#confirm-milestone")
+    assert "sera délivré à 1 participant coché" in page.inner_text("#confirm-milestone")
     page.locator("#confirm-milestone button[type=submit]").click()
     assert "Étape confirmée" in page.locator(".flash-success").first.inner_text()
 

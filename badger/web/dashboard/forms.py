@@ -333,3 +333,31 @@ class CredentialFilterForm(FlaskForm):
     achievement = SelectField(_l("Badge"), choices=[], validators=[Optional()])
     status = SelectField(_l("Status"), choices=[], validators=[Optional()])
     email = StringField(_l("Recipient's e-mail address"), filters=[_strip], validators=[Optional(), Length(max=320)])
+
+
+class RevokeSelectionForm(FlaskForm):
+    """The badges ticked in the credentials list (``credential`` values, read from the request)."""
+
+
+class RevokeUploadForm(FlaskForm):
+    file = FileField(
+        _l("CSV file of the badges to revoke"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], _l("The file must be a CSV file.")),
+        ],
+    )
+
+
+class RevokeConfirmForm(FlaskForm):
+    """Confirms a bulk revocation: ``plan`` names the reviewed list kept server-side."""
+
+    plan = HiddenField(validators=[DataRequired()])
+    reason = StringField(
+        _l("Reason"),
+        filters=[_one_line],
+        validators=[
+            DataRequired(_l("Give a reason: it is shown on each badge's public page.")),
+            Length(max=500, message=_l("Give a reason of at most 500 characters, on one line.")),
+        ],
+    )

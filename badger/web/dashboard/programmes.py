@@ -11,6 +11,7 @@ every POST). Bad input re-renders the page with the problems (status 400), never
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +24,7 @@ from badger.programmes import endorsements, learners, pathways
 from badger.programmes import service as programmes
 from badger.web.auth import membership_required, render
 from badger.web.current import badger_app
+from badger.web.listing import csv_response, list_view
 from badger.web.responses import is_uuid, uuid_or_404
 
 __all__ = ["bp"]
@@ -175,6 +177,8 @@ def _programme_page(programme_id: str, status: int = 200, **extra):
                     "confirmed_at": m.confirmed_at,
                 }
             )
+        lst = _roster_list(programme.id)
+        lst.fetch(lambda query: programmes.participant_page(session, programme, query))
         people = [
             {
                 "id": p.id,
@@ -184,13 +188,15 @@ def _programme_page(programme_id: str, status: int = 200, **extra):
                 "email": p.email,
                 "milestones": sum(1 for _m, pid in ticked if pid == p.id),
             }
-            for p in programmes.participants(session, programme)
+            for p in lst.page.rows
         ]
         context = dict(
             programme=programme,
             roles=programmes.roles_of(programme),
             milestones=milestone_rows,
             participants=people,
+            lst=lst,
+            sorts=list(ROSTER_SORTS.items()),
             badges=[{"id": a.id, "name": a.name} for a in _published(session, issuer)],
             kinds=programmes.KINDS,
             **extra,
@@ -203,6 +209,54 @@ def _programme_page(programme_id: str, status: int = 200, **extra):
 @membership_required("viewer")
 def programme(slug, programme_id):
     return _programme_page(programme_id)
+
+
+ROSTER_SORTS = {
+    "name": _l("Name"),
+    "organisation": _l("Organisation"),
+    "email": _l("E-mail"),
+    "role": _l("Role"),
+    "added": _l("Added on"),
+}
+
+
+def _roster_list(programme_id: str):
+    return list_view(
+        "programmes.programme",
+        sorts=tuple(ROSTER_SORTS),
+        default_sort="name",
+        default_desc=False,
+        values={"programme_id": programme_id},
+        export_endpoint="programmes.roster_csv",
+    )
+
+
+@bp.get("/<programme_id>/roster.csv")
+@membership_required("viewer")
+def roster_csv(slug, programme_id):
+    """The whole roster (searched and sorted as on the page) as a CSV for spreadsheets, with
+    the milestones each person attended."""
+    app = badger_app()
+    with app.transaction() as session:
+        issuer = _issuer(session)
+        programme_row = programmes.get_programme(session, issuer, uuid_or_404(programme_id))
+        lst = _roster_list(programme_row.id)
+        page = programmes.participant_page(session, programme_row, lst.query.everything())
+        ticked = programmes.attendance(session, programme_row)
+        rows = [
+            (
+                p.name,
+                p.email,
+                p.organisation,
+                p.role,
+                sum(1 for _m, pid in ticked if pid == p.id),
+                format_datetime(p.created_at, "short"),
+            )
+            for p in page.rows
+        ]
+        name = programme_row.id[:8]
+    header = (_l("Name"), _l("E-mail"), _l("Organisation"), _l("Role"), _l("Milestones attended"), _l("Added on"))
+    return csv_response(header, rows, f"badger-participants-{name}.csv")
 
 
 @bp.post("/<programme_id>/milestones")

@@ -10,6 +10,7 @@ Thin: one transaction per view, services of `badger.recognition`, render.
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +23,7 @@ from badger.programmes import service as programmes
 from badger.recognition import claims, endorsements, modes, requests
 from badger.web.auth import membership_required, render
 from badger.web.current import badger_app
+from badger.web.listing import csv_response, list_view
 from badger.web.recognition.views import file_response, message
 from badger.web.responses import uuid_or_404
 
@@ -86,17 +88,78 @@ def _reviewer():
 # ---------------------------------------------------------------------------------------- queue
 
 
+REQUEST_SORTS = {
+    "created": _l("Asked on"),
+    "name": _l("Applicant"),
+    "email": _l("E-mail"),
+    "badge": _l("Badge"),
+    "state": _l("State"),
+}
+STATE_LABELS = {
+    "draft": _l("not yet confirmed"),
+    "submitted": _l("to review"),
+    "changes_requested": _l("changes asked"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"),
+}
+
+
+def _request_list():
+    return list_view(
+        "recognition_dashboard.queue",
+        sorts=tuple(REQUEST_SORTS),
+        default_sort="created",
+        export_endpoint="recognition_dashboard.requests_csv",
+    )
+
+
 @bp.get("/")
 @membership_required("viewer")
 def queue(slug):
+    """The requests to review (all of them, oldest first: a work queue), then every request,
+    searched, sorted and paged (the list helper), with its CSV export."""
+    lst = _request_list()
     with badger_app().transaction() as session:
         issuer = _issuer(session)
         waiting = [requests.detail(session, r) for r in requests.queue(session, issuer)]
-        others = [
-            requests.detail(session, r)
-            for r in requests.queue(session, issuer, states=("changes_requested", "approved", "rejected", "withdrawn"))
+        lst.fetch(lambda query: requests.request_page(session, issuer, query))
+        everyone = [
+            {"id": r.id, "name": r.name, "email": r.email, "badge": badge, "state": r.state, "created_at": r.created_at}
+            for r, badge in lst.page.rows
         ]
-    return _page("recognition/queue.html", waiting=waiting, others=others[-50:])
+    return _page(
+        "recognition/queue.html",
+        waiting=waiting,
+        everyone=everyone,
+        lst=lst,
+        sorts=list(REQUEST_SORTS.items()),
+        state_labels=STATE_LABELS,
+    )
+
+
+@bp.get("/requests.csv")
+@membership_required("viewer")
+def requests_csv(slug):
+    """Every badge request (searched and sorted as on the page) as a CSV for spreadsheets."""
+    lst = _request_list()
+    with badger_app().transaction() as session:
+        issuer = _issuer(session)
+        page = requests.request_page(session, issuer, lst.query.everything())
+        rows = [
+            (
+                format_datetime(r.created_at, "short"),
+                r.name,
+                r.email,
+                badge,
+                str(STATE_LABELS.get(r.state, r.state)),
+                format_datetime(r.decided_at, "short") if r.decided_at else "",
+            )
+            for r, badge in page.rows
+        ]
+        name = issuer.slug
+    header = (_l("Asked on"), _l("Applicant"), _l("E-mail"), _l("Badge"), _l("State"), _l("Decided on"))
+    return csv_response(header, rows, f"badger-demandes-{name}.csv")
 
 
 def _request_page(request_id: str, status: int = 200, error: str | None = None):

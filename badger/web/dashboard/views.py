@@ -9,6 +9,7 @@ renders. Bad input re-renders the form with messages (status 400), never a 500.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,6 +33,7 @@ from wtforms.fields.choices import SelectChoice
 from badger.achievements import service as achievements
 from badger.achievements import uploads as image_uploads
 from badger.achievements.images import achievement_image
+from badger.bulk import revoking
 from badger.bulk import service as bulk_jobs
 from badger.bulk import uploads as bulk_uploads
 from badger.core import audit, markdown
@@ -57,10 +59,14 @@ from badger.web.dashboard.forms import (
     IssueForm,
     PublishForm,
     ResendForm,
+    RevokeConfirmForm,
+    RevokeSelectionForm,
+    RevokeUploadForm,
     StatusForm,
     form_field,
 )
 from badger.web.fields import choices
+from badger.web.listing import csv_response, list_view
 from badger.web.responses import image_response, uuid_or_404
 
 __all__ = ["bp"]
@@ -68,8 +74,7 @@ __all__ = ["bp"]
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard/<slug>")
 
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-AUDIT_PAGE = 50
-LIST_LIMIT = 500
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 # Audit actions as programme staff read them (one list: badger.web.dashboard.activity).
 ACTION_LABELS = activity.ACTION_LABELS
@@ -119,6 +124,12 @@ def _datetime_filter(value) -> str:
     if isinstance(value, str):
         value = parse_datetime(value)
     return format_datetime(value, "short") if value is not None else ""
+
+
+@bp.app_template_filter("format_number")
+def _number_filter(value) -> str:
+    """A count in the page's language (1 234 in French, 1,234 in English)."""
+    return format_decimal(value)
 
 
 def _owner() -> str:
@@ -180,11 +191,24 @@ def overview(slug):
 # --------------------------------------------------------------------------------- badge classes
 
 
+BADGE_SORTS = {"updated": _l("Last changed"), "name": _l("Name"), "created": _l("Created on")}
+
+
+def _badge_list():
+    return list_view(
+        "dashboard.badge_classes",
+        sorts=tuple(BADGE_SORTS),
+        default_sort="updated",
+        export_endpoint="dashboard.badge_classes_csv",
+    )
+
+
 @bp.get("/badges")
 @membership_required("viewer")
 def badge_classes(slug):
+    lst = _badge_list()
     with badger_app().transaction() as session:
-        rows = achievements.list_achievements(session, g.issuer, drafts=True)
+        lst.fetch(lambda query: achievements.achievement_page(session, g.issuer, query))
         items = [
             {
                 "id": r.id,
@@ -193,9 +217,15 @@ def badge_classes(slug):
                 "updated_at": r.updated_at,
                 "type": achievements.editable_fields(r)["achievement_type"],
             }
-            for r in rows
+            for r in lst.page.rows
         ]
-    return _render("dashboard/badges.html", items=items, type_labels=ACHIEVEMENT_TYPE_LABELS)
+    return _render(
+        "dashboard/badges.html",
+        items=items,
+        lst=lst,
+        sorts=list(BADGE_SORTS.items()),
+        type_labels=ACHIEVEMENT_TYPE_LABELS,
+    )
 
 
 def _grow_alignments(form: AchievementForm) -> None:
@@ -643,7 +673,7 @@ def job_result(slug, job_id):
                 break
             offset += 1000
     header = (_l("Line"), _l("E-mail"), _l("Name"), _l("Result"), _l("Address of the badge"), _l("Problem"))
-    return _csv_response(header, rows, f"badger-resultat-{job_id[:8]}.csv")
+    return csv_response(header, rows, f"badger-resultat-{job_id[:8]}.csv")
 
 
 @dataclass
@@ -663,55 +693,73 @@ OUTCOME_LABELS = {
 # ----------------------------------------------------------------------------------- credentials
 
 
+CREDENTIAL_SORTS = {
+    "issued": _l("Issued on"),
+    "recipient": _l("Recipient"),
+    "badge": _l("Badge"),
+    "status": _l("Status"),
+}
+
+
+def _credential_list(session, args):
+    """The credentials list as asked: its filters (badge class, status; unknown values are
+    ignored) and a ListView. The old ``email`` filter is read as a search."""
+    form = CredentialFilterForm(args)
+    form.status.choices = choices([("", _("All"))] + list(STATUS_LABELS.items()))
+    form.achievement.choices = choices(
+        [("", _("All"))] + [(a.id, a.name) for a in achievements.list_achievements(session, g.issuer, drafts=True)]
+    )
+    known = {c.value for c in form.achievement.choices if c.value}
+    achievement = args.get("achievement") if args.get("achievement") in known else None
+    status = args.get("status") if args.get("status") in STATUS_LABELS else None
+    query_args = dict(args.items())
+    if not query_args.get("q") and args.get("email"):
+        query_args["q"] = args.get("email")
+    lst = list_view(
+        "dashboard.credentials",
+        sorts=tuple(CREDENTIAL_SORTS),
+        default_sort="issued",
+        filters={"achievement": achievement, "status": status},
+        export_endpoint="dashboard.credentials_csv",
+        args=query_args,
+    )
+    return form, lst, achievement, status
+
+
 @bp.get("/credentials")
 @membership_required("viewer")
 def credentials(slug):
     app = badger_app()
-    form = CredentialFilterForm(request.args)
-    form.status.choices = choices([("", _("All"))] + list(STATUS_LABELS.items()))
     with app.transaction() as session:
-        form.achievement.choices = choices(
-            [("", _("All"))] + [(a.id, a.name) for a in achievements.list_achievements(session, g.issuer, drafts=True)]
+        form, lst, achievement, status = _credential_list(session, request.args)
+        lst.fetch(
+            lambda query: issuance_rows.credential_page(
+                app, session, g.issuer, query, achievement=achievement, status=status
+            )
         )
-        form.validate()
-        achievement = (
-            form.achievement.data if form.achievement.data in {c.value for c in form.achievement.choices} else None
-        )
-        status = form.status.data if form.status.data in STATUS_LABELS else None
-        rows = issuance_rows.credential_rows(
-            app,
-            session,
-            g.issuer,
-            email=form.email.data or None,
-            achievement=achievement or None,
-            status=status,
-            limit=LIST_LIMIT,
-        )
-    return _render("dashboard/credentials.html", form=form, rows=rows, limit=LIST_LIMIT, export_args=request.args)
-
-
-def _csv_response(header, rows, name: str) -> Response:
-    """A CSV for French spreadsheets (core.csv_export.spreadsheet_chunks), headers translated."""
-    body = "".join(spreadsheet_chunks([str(h) for h in header], rows))
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _render(
+        "dashboard/credentials.html",
+        form=form,
+        lst=lst,
+        rows=lst.page.rows,
+        sorts=list(CREDENTIAL_SORTS.items()),
+        select_form=RevokeSelectionForm(),
+        upload_form=RevokeUploadForm(),
+    )
 
 
 @bp.get("/credentials.csv")
 @membership_required("viewer")
 def credentials_csv(slug):
-    """The issued badges (with the list's filters) as a CSV for spreadsheets."""
+    """The issued badges (the whole list with its filters, search and sort) as a CSV."""
     app = badger_app()
-    form = CredentialFilterForm(request.args)
     with app.transaction() as session:
-        known = {a.id for a in achievements.list_achievements(session, g.issuer, drafts=True)}
-        achievement = request.args.get("achievement") if request.args.get("achievement") in known else None
-        status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
-        email = (form.email.data or "").strip() or None
-        rows = issuance_rows.credential_rows(
-            app, session, g.issuer, email=email, achievement=achievement, status=status, limit=100_000
+        _form, lst, achievement, status = _credential_list(session, request.args)
+        page = issuance_rows.credential_page(
+            app, session, g.issuer, lst.query.everything(), achievement=achievement, status=status
         )
     header = (_l("Issued on"), _l("Badge"), _l("Recipient"), _l("Status"), _l("Reason"), _l("Address of the badge"))
-    return _csv_response(
+    return csv_response(
         header,
         (
             (
@@ -722,7 +770,7 @@ def credentials_csv(slug):
                 r.status_reason,
                 r.url,
             )
-            for r in rows
+            for r in page.rows
         ),
         f"badger-badges-delivres-{g.issuer.slug}.csv",
     )
@@ -731,9 +779,11 @@ def credentials_csv(slug):
 @bp.get("/badges.csv")
 @membership_required("viewer")
 def badge_classes_csv(slug):
-    """The badge classes as a CSV for spreadsheets."""
+    """The badge classes (the whole list, searched and sorted as on the page) as a CSV."""
     app = badger_app()
+    lst = _badge_list()
     with app.transaction() as session:
+        page = achievements.achievement_page(session, g.issuer, lst.query.everything())
         rows = [
             (
                 r.name,
@@ -744,10 +794,10 @@ def badge_classes_csv(slug):
                 format_datetime(r.updated_at, "short"),
                 app.url("achievements", r.id),
             )
-            for r in achievements.list_achievements(session, g.issuer, drafts=True)
+            for r in page.rows
         ]
     header = (_l("Name"), _l("Kind of badge"), _l("Published"), _l("Last changed"), _l("Public page"))
-    return _csv_response(header, rows, f"badger-badges-{g.issuer.slug}.csv")
+    return csv_response(header, rows, f"badger-badges-{g.issuer.slug}.csv")
 
 
 @bp.get("/bulk/template.csv")
@@ -755,7 +805,7 @@ def badge_classes_csv(slug):
 def bulk_template(slug):
     """A CSV to fill in for a bulk issuance: the columns the upload reads, one example line."""
     rows = [("camille@example.org", "Camille Le Goff", "https://example.org/fresque", _("Ran a climate fresco"))]
-    return _csv_response(("email", "name", "evidence_url", "narrative"), rows, "badger-modele.csv")
+    return csv_response(("email", "name", "evidence_url", "narrative"), rows, "badger-modele.csv")
 
 
 def _status_forms(row) -> list[tuple[str, StatusForm]]:
@@ -862,20 +912,203 @@ def credential_status(slug, credential_id):
     return _credential_page(row, status=400, forms=forms)
 
 
+# ------------------------------------------------------------------------------------ bulk revoke
+
+REVOKE_PROBLEMS = {
+    "revoke.unreadable_credential": _l("Not the id or address of a badge"),
+    "revoke.invalid_email": _l("Invalid e-mail address"),
+    "revoke.missing_badge": _l("No badge class given beside the e-mail address"),
+    "revoke.empty_line": _l("Nothing to read on this line"),
+    "revoke.not_found": _l("No such badge among yours"),
+    "revoke.unknown_badge": _l("No badge class of this name"),
+    "revoke.already_revoked": _l("Already revoked"),
+    "revoke.duplicate": _l("Already listed on an earlier line"),
+}
+REVOKE_SHOWN = 200  # badges listed on the review page (every problem is listed)
+
+
+def _revoke_review(plan: revoking.Plan, source: str, form: RevokeConfirmForm | None = None, status: int = 200):
+    """The review step: what will be revoked, what will not and why, one reason, the final button."""
+    app = badger_app()
+    if form is None:
+        token = bulk_uploads.stage_upload(
+            app,
+            _owner(),
+            json.dumps(
+                {
+                    "source": source,
+                    "targets": [t.__dict__ for t in plan.targets],
+                    "problems": plan.problems,
+                }
+            ).encode(),
+        )
+        form = RevokeConfirmForm(formdata=None, data={"plan": token})
+    return _render(
+        "dashboard/revoke_review.html",
+        status,
+        targets=plan.targets[:REVOKE_SHOWN],
+        count=len(plan.targets),
+        shown=REVOKE_SHOWN,
+        problems=[(line, text, REVOKE_PROBLEMS.get(code, code)) for line, text, code in plan.problems],
+        source=source,
+        form=form,
+    )
+
+
+def _stored_plan(token: str) -> tuple[revoking.Plan, str]:
+    data = json.loads(bulk_uploads.read_upload(badger_app(), _owner(), token))
+    plan = revoking.Plan(
+        targets=[revoking.Target(**t) for t in data["targets"]],
+        problems=[tuple(p) for p in data["problems"]],
+    )
+    return plan, data.get("source", "")
+
+
+@bp.post("/credentials/revoke")
+@membership_required("issuer")
+def revoke_review(slug):
+    """Step 1 of a bulk revocation, from the badges ticked in the list or from a CSV file."""
+    app = badger_app()
+    upload = RevokeUploadForm()
+    if "file" in request.files:
+        if not upload.validate_on_submit():
+            return _revoke_upload_refused(upload)
+        try:
+            references = revoking.parse_references(upload.file.data.read())
+        except InvalidInput as exc:
+            upload.file.errors = list(upload.file.errors) + [_bulk_file_error(exc)]
+            return _revoke_upload_refused(upload)
+        source = _filename(upload.file.data.filename)
+    else:
+        if not RevokeSelectionForm().validate_on_submit():
+            flash(_("The form has expired: try again."), "error")
+            return redirect(url_for(".credentials"))
+        ids = [i for i in request.form.getlist("credential") if _UUID.match(i)][: revoking.MAX_REFERENCES]
+        if not ids:
+            flash(_("Tick the badges to revoke first."), "error")
+            return redirect(url_for(".credentials"))
+        references = revoking.references_of_ids(ids)
+        source = ""
+    with app.transaction() as session:
+        plan = revoking.plan(app, session, g.issuer, references)
+    return _revoke_review(plan, source)
+
+
+def _revoke_upload_refused(upload: RevokeUploadForm):
+    app = badger_app()
+    with app.transaction() as session:
+        form, lst, achievement, status = _credential_list(session, {})
+        lst.fetch(lambda query: issuance_rows.credential_page(app, session, g.issuer, query))
+    return _render(
+        "dashboard/credentials.html",
+        400,
+        form=form,
+        lst=lst,
+        rows=lst.page.rows,
+        sorts=list(CREDENTIAL_SORTS.items()),
+        select_form=RevokeSelectionForm(),
+        upload_form=upload,
+    )
+
+
+@bp.post("/credentials/revoke/confirm")
+@membership_required("issuer")
+def revoke_confirm(slug):
+    """Step 2: revoke every reviewed badge with one reason, in one transaction (all or none)."""
+    app = badger_app()
+    form = RevokeConfirmForm()
+    try:
+        plan, source = _stored_plan(form.plan.data or "")
+    except (NotFound, ValueError, KeyError, TypeError):
+        flash(_("This list can no longer be used: start again."), "error")
+        return redirect(url_for(".credentials"))
+    if not form.validate_on_submit():
+        return _revoke_review(plan, source, form, 400)
+    try:
+        with app.transaction() as session:
+            count = revoking.revoke_all(
+                app,
+                session,
+                g.issuer,
+                [t.credential_id for t in plan.targets],
+                reason=form.reason.data,
+                actor=current_user.actor,
+            )
+    except InvalidInput as exc:
+        if exc.code in ("input.missing_reason", "input.invalid_reason"):
+            form.reason.errors = list(form.reason.errors) + [_("Give a reason of at most 500 characters, on one line.")]
+        else:
+            form.form_errors.append(_("Some of these badges changed meanwhile: nothing was revoked. Start again."))
+        return _revoke_review(plan, source, form, 400)
+    except (Conflict, NotFound):
+        form.form_errors.append(_("Some of these badges changed meanwhile: nothing was revoked. Start again."))
+        return _revoke_review(plan, source, form, 409)
+    bulk_uploads.discard_upload(app, _owner(), form.plan.data)
+    revoked_label, reason = str(_("Revoked")), form.reason.data
+    report = [
+        (t.line, t.text, t.badge, t.recipient, revoked_label, reason, app.url("credentials", t.credential_id))
+        for t in plan.targets
+    ] + [(line, text, "", "", str(REVOKE_PROBLEMS.get(code, code)), "", "") for line, text, code in plan.problems]
+    report.sort(key=lambda r: r[0])
+    header = (
+        _l("Line"),
+        _l("Asked"),
+        _l("Badge"),
+        _l("Recipient"),
+        _l("Result"),
+        _l("Reason"),
+        _l("Address of the badge"),
+    )
+    token = bulk_uploads.stage_upload(
+        app, _owner(), "".join(spreadsheet_chunks([str(h) for h in header], report)).encode()
+    )
+    return _render(
+        "dashboard/revoke_done.html",
+        count=count,
+        problems=len(plan.problems),
+        report_token=token,
+        source=source,
+    )
+
+
+@bp.get("/credentials/revoke/report/<token>.csv")
+@membership_required("issuer")
+def revoke_report(slug, token):
+    """The report of a bulk revocation (line, what was asked, result), kept a day for its author."""
+    body = bulk_uploads.read_upload(badger_app(), _owner(), token)  # NotFound: expired or another's
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="badger-revocations.csv"'},
+    )
+
+
 # ------------------------------------------------------------------------------------- audit log
+
+
+AUDIT_SORTS = {"when": _l("When"), "who": _l("Who"), "what": _l("What")}
+
+
+def _audit_list():
+    filters = activity.filters_from(request.args)
+    kept = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
+    lst = list_view(
+        "dashboard.audit_log",
+        sorts=tuple(AUDIT_SORTS),
+        default_sort="when",
+        filters=kept,
+        export_endpoint="dashboard.audit_csv",
+    )
+    return lst, activity.query_of(filters), kept
 
 
 @bp.get("/audit")
 @membership_required("owner")
 def audit_log(slug):
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    filters = activity.filters_from(request.args)
+    lst, query, kept = _audit_list()
     with badger_app().transaction() as session:
-        events = audit.events(
-            session, g.issuer.id, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE, **activity.query_of(filters)
-        )
-        described = activity.describe(session, g.issuer, events[:AUDIT_PAGE])
+        lst.fetch(lambda q: audit.event_page(session, g.issuer.id, q, **query))
+        described = activity.describe(session, g.issuer, list(lst.page.rows))
         actors = [
             (
                 actor,
@@ -883,12 +1116,11 @@ def audit_log(slug):
             )
             for actor, label in audit.actors(session, g.issuer.id)
         ]
-    kept = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
     return _render(
         "dashboard/audit.html",
         events=described,
-        page=page,
-        has_next=len(events) > AUDIT_PAGE,
+        lst=lst,
+        sorts=list(AUDIT_SORTS.items()),
         filters=kept,
         kinds=activity.KINDS,
         actors=actors,
@@ -898,16 +1130,95 @@ def audit_log(slug):
 @bp.get("/audit.csv")
 @membership_required("owner")
 def audit_csv(slug):
-    """The log (with the page's filters) as a CSV for spreadsheets, in the reader's language:
-    dates, people, actions and details as the page shows them."""
-    app = badger_app()
-    issuer_slug = g.issuer.slug
-    query = activity.query_of(activity.filters_from(request.args))
-    with app.transaction() as session:
-        rows = activity.export_rows(session, g.issuer, audit.events(session, g.issuer.id, limit=None, **query))
-    body = "".join(spreadsheet_chunks([str(h) for h in activity.CSV_HEADER], rows))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="badger-audit-{issuer_slug}.csv"'},
+    """The log (with the page's filters, search and sort; every event) as a CSV for
+    spreadsheets, in the reader's language: dates, people, actions and details as the page
+    shows them."""
+    lst, query, _kept = _audit_list()
+    with badger_app().transaction() as session:
+        page = audit.event_page(session, g.issuer.id, lst.query.everything(), **query)
+        rows = activity.export_rows(session, g.issuer, list(page.rows))
+    return csv_response(activity.CSV_HEADER, rows, f"badger-audit-{g.issuer.slug}.csv")
+
+
+# -------------------------------------------------------------------------------------- bulk jobs
+
+JOB_SORTS = {
+    "created": _l("Started on"),
+    "badge": _l("Badge"),
+    "source": _l("File"),
+    "state": _l("State"),
+    "total": _l("Lines"),
+    "by": _l("Started by"),
+}
+JOB_STATE_LABELS = {
+    "queued": _l("Waiting"),
+    "running": _l("In progress"),
+    "done": _l("Finished"),
+    "failed": _l("Failed"),
+}
+
+
+def _job_list():
+    return list_view(
+        "dashboard.jobs", sorts=tuple(JOB_SORTS), default_sort="created", export_endpoint="dashboard.jobs_csv"
     )
+
+
+@bp.get("/jobs")
+@membership_required("viewer")
+def jobs(slug):
+    lst = _job_list()
+    with badger_app().transaction() as session:
+        lst.fetch(lambda query: bulk_jobs.job_page(session, g.issuer, query))
+        rows = [
+            {
+                "id": j.id,
+                "created_at": j.created_at,
+                "badge": name,
+                "source": j.source,
+                "by": j.actor_label,
+                "state": j.state,
+                "progress": bulk_jobs.job_progress(j),
+            }
+            for j, name in lst.page.rows
+        ]
+    return _render(
+        "dashboard/jobs.html", lst=lst, rows=rows, sorts=list(JOB_SORTS.items()), state_labels=JOB_STATE_LABELS
+    )
+
+
+@bp.get("/jobs.csv")
+@membership_required("viewer")
+def jobs_csv(slug):
+    """Every bulk job (searched and sorted as on the page) as a CSV for spreadsheets."""
+    lst = _job_list()
+    with badger_app().transaction() as session:
+        page = bulk_jobs.job_page(session, g.issuer, lst.query.everything())
+        rows = [
+            (
+                format_datetime(j.created_at, "short"),
+                name,
+                j.source,
+                j.actor_label,
+                str(JOB_STATE_LABELS.get(j.state, j.state)),
+                j.total,
+                j.issued,
+                j.skipped,
+                j.failed,
+                format_datetime(j.finished_at, "short") if j.finished_at else "",
+            )
+            for j, name in page.rows
+        ]
+    header = (
+        _l("Started on"),
+        _l("Badge"),
+        _l("File"),
+        _l("Started by"),
+        _l("State"),
+        _l("Lines"),
+        _l("Issued"),
+        _l("Skipped"),
+        _l("Failed"),
+        _l("Finished on"),
+    )
+    return csv_response(header, rows, f"badger-envois-{g.issuer.slug}.csv")
