@@ -39,6 +39,8 @@ UNREACHABLE = {
     "learners_me.connect_callback": "the OAuth callback of another host (tests/e2e/test_obapi_two_hosts.py)",
     "learners_me.download": "an imported badge of a signed-in learner (a document)",
     "learners_me.profile": "needs a learner's public profile",
+    "learners_me.endorse": "needs a signed-in learner (driven at 390 px in tests/browser/test_learner_endorsement_journey.py)",
+    "learners_me.learner_did": "a learner's DID document (JSON), made when they first endorse",
     "obapi.authorize": "needs a registered OAuth client (consent page driven in tests/browser)",
     "obapi.credentials": "JSON API behind a bearer token",
     "obapi.profile": "JSON API behind a bearer token",
