@@ -83,14 +83,16 @@ class Badger:
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work, for requests that only read (public pages and documents):
         the same rule as ``transaction`` (the caller owns it, one per request), but it never
-        commits: it ends with a rollback, takes no write lock on SQLite (readers no longer queue
+        commits: it ends with a rollback (``close``), takes no write lock on SQLite (readers no longer queue
         behind each other nor behind a writer), and a flush of any change raises
         ``badger.core.db.ReadOnlySession`` (docs/architecture.md, "The caller owns the transaction")."""
         session = self.read_sessions()
         try:
             yield session
         finally:
-            session.rollback()
+            # close() rolls the transaction back and detaches the rows without expiring them
+            # (rollback() would expire them): what was read stays readable after the block, as
+            # after transaction()'s commit (expire_on_commit=False).
             session.close()
 
     def url(self, *parts: str) -> str:
