@@ -212,3 +212,19 @@ def test_a_signed_in_visitor_gets_the_same_page(badger, app, client, issue):  # 
     assert "Staff Owner" not in staff_page and "csrf_token" not in staff_page and "nonce" not in staff_page
     web_public._PAGES.clear()
     assert _page(app.test_client(), row.id).get_data(as_text=True) == staff_page
+
+
+def test_public_pages_answer_while_a_writer_holds_the_database(badger, client, issue):  # noqa: F811
+    """The home, issuer, badge class and learner pages only read: none waits for a writer."""
+    issuer, achievement, row = issue()
+    with badger.transaction() as session:
+        token = learners.link_token(badger, session, email="élodie@exemple.fr")
+    paths = ("/", f"/issuers/{issuer.slug}", f"/achievements/{achievement.id}", f"/learners/{token}", "/healthz")
+    with badger.transaction() as session:
+        revocation.revoke(
+            badger, session, issuing.get_credential(session, row.id), reason="en cours", actor=audit.SYSTEM
+        )
+        for path in paths:
+            started = time.monotonic()
+            assert client.get(path, headers={"Accept": HTML_ACCEPT}).status_code == 200, path
+            assert time.monotonic() - started < 5, path
