@@ -94,6 +94,7 @@ bench: install
 	@command -v wrk > /dev/null || $(APT) install -y -qq --no-install-recommends wrk > /dev/null \
 	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends wrk > /dev/null; }
 	$(BIN)/python bench/bench_http.py
+	$(BIN)/python bench/bench_pages.py
 
 # Property-based fuzzing of the published OpenAPI (schemathesis), not part of `make test`:
 # 700 examples per operation, a new seed each run (> 10,000 requests; the count is printed).

@@ -2,11 +2,13 @@
 
 - the ceiling: a bare Flask app returning 2 KB of JSON (bench/bare_flask.py);
 - Badger's credential JSON document (``/credentials/<id>.json``, stored bytes);
-- Badger's credential HTML page (``/credentials/<id>``, verification cached);
+- Badger's credential HTML page (``/credentials/<id>``: one read-only version query per view,
+  verification and rendering cached per version);
 
 requests per second, the ratio to the ceiling, and the 99th percentile latency of each.
 Run with ``.venv/bin/python bench/bench_http.py [SECONDS]`` (default 10 per target). Needs
-Debian's ``wrk`` (apt-get install wrk).
+Debian's ``wrk`` (apt-get install wrk). The figures move with what else the machine runs:
+bench_pages.py gives the load-independent side (CPU time and SQL statements per view).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from badger.config import Settings
-from badger.core.db import Session, make_engine, make_session_factory
+from badger.core.db import Session, make_engine, make_read_session_factory, make_session_factory
 from badger.core.events import Events
 from badger.core.keystore import KeyStore
 from badger.core.migrate import upgrade
@@ -47,6 +47,7 @@ class Badger:
         self.tasks = Tasks()
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.engine)
+        self.read_sessions = make_read_session_factory(self.engine)
         self.keystore = KeyStore(self.settings.secret_key)
         # Fetches for verification (keys, status lists, credential URLs) may only reach public
         # addresses, or the hosts the settings allow (the development origin); answers are
@@ -76,6 +77,22 @@ class Badger:
             session.rollback()
             raise
         finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work, for requests that only read (public pages and documents):
+        the same rule as ``transaction`` (the caller owns it, one per request), but it never
+        commits: it ends with a rollback (``close``), takes no write lock on SQLite (readers no longer queue
+        behind each other nor behind a writer), and a flush of any change raises
+        ``badger.core.db.ReadOnlySession`` (docs/architecture.md, "The caller owns the transaction")."""
+        session = self.read_sessions()
+        try:
+            yield session
+        finally:
+            # close() rolls the transaction back and detaches the rows without expiring them
+            # (rollback() would expire them): what was read stays readable after the block, as
+            # after transaction()'s commit (expire_on_commit=False).
             session.close()
 
     def url(self, *parts: str) -> str:

@@ -1,5 +1,10 @@
 """Engine and sessions. SQLite (the embedded default) gets WAL, foreign keys and a busy
-timeout so concurrent writers wait instead of failing; PostgreSQL goes through psycopg 3."""
+timeout so concurrent writers wait instead of failing; PostgreSQL goes through psycopg 3.
+
+Two kinds of session: the unit of work (``make_session_factory``: on SQLite its transaction
+takes the write lock at BEGIN) and the read-only one (``make_read_session_factory``: a deferred
+``BEGIN`` on SQLite, which under WAL takes no lock a writer or another reader waits for, and
+``BEGIN READ ONLY`` on PostgreSQL; a flush with pending changes raises ``ReadOnlySession``)."""
 
 from __future__ import annotations
 
@@ -33,6 +38,11 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
+            if connection.get_execution_options().get(READ_ONLY):
+                # A reader (make_read_session_factory): a deferred BEGIN takes a snapshot at its
+                # first SELECT and no write lock, so readers run side by side and beside a writer.
+                connection.exec_driver_sql("BEGIN")
+                return
             # BEGIN IMMEDIATE: take the write lock at the start, so two writers queue instead of
             # one failing on upgrade from a read lock (SQLite "database is locked").
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -43,6 +53,30 @@ def make_engine(url: str) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# The execution option that marks a reader's connection (see _sqlite_begin).
+READ_ONLY = "badger_read_only"
+
+
+class ReadOnlySession(RuntimeError):
+    """A change was flushed in a read-only session: a programming error (a view that writes must
+    open ``app.transaction()``), never an answer to a request."""
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reads only (``Badger.reading``): no write lock on SQLite, a READ ONLY
+    transaction on PostgreSQL, and a flush with pending changes refused."""
+    options: dict = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    factory = sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
+
+    @event.listens_for(factory, "before_flush")
+    def _refuse(session: Session, _context, _instances) -> None:
+        raise ReadOnlySession("a read-only session cannot write: open app.transaction() instead")
+
+    return factory
 
 
 class Base(DeclarativeBase):

@@ -21,12 +21,14 @@ from badger.core import audit
 from badger.core.app import Badger
 from badger.core.db import Session
 from badger.credentials.dates import parse_datetime
-from badger.errors import InvalidInput
+from badger.errors import InvalidInput, NotFound
 from badger.issuance import repository as repo
 from badger.issuance.models import Credential
 from badger.issuers import service as issuers
 from badger.issuers.models import Issuer
 from badger.programmes import endorsements as endorsement_service
+from badger.public import repository as public_repo
+from badger.recognition import endorsements as recognition_endorsements
 from badger.verification import VerificationResult
 from badger.verifying import service as verifying
 
@@ -215,6 +217,7 @@ class CredentialView:
     evidence: list
     alignments: list
     endorsements: list
+    accepted_endorsements: list  # partners' and learners' endorsements of this credential its holder shows (recognition)
     issued_on: datetime | None
     valid_until: datetime | None
     signed_at: datetime | None
@@ -231,33 +234,33 @@ class CredentialView:
 
 
 # The credential page's verification, per process: a page view does not verify again (the
-# signature, the status lists, the schema) while nothing it depends on changed. The key holds
-# what can change the answer: the credential's status and its issuer's status lists (a
-# revocation, suspension or lifting changes them, in every process: the rows are read on each
-# view) and its issuer's keys (a rotation adds one); the lifetime bounds what time alone changes (expiry, validity of the
-# status lists). STATUS_CHANGED also drops the entry (on_status_changed).
+# signature, the status lists, the schema) while nothing it depends on changed. The key is the
+# page's version (page_version): the credential's status (a revocation, suspension or lifting
+# changes it, and the status list bit with it, in every process: the version is read on each
+# view), its issuer's keys (a rotation adds some), the endorsements shown; the lifetime bounds
+# what time alone changes (expiry, validity of the status lists). STATUS_CHANGED also drops the
+# entry (on_status_changed).
 RESULT_TTL = timedelta(seconds=60)
 _RESULTS: OrderedDict[tuple, tuple[datetime, VerificationResult]] = OrderedDict()
 _RESULTS_MAX = 4096
 _RESULTS_LOCK = threading.Lock()
 
 
-def page_version(app: Badger, session: Session, row: Credential) -> tuple:
-    """What the credential page's verification depends on, besides time: the credential's
-    status, its issuer's status lists and keys (the key of the cache below; the web layer keys
-    its rendered pages with it too)."""
-    issuer_row = session.get(Issuer, row.issuer_id)
-    keys = tuple(sorted((k.id, bool(k.active)) for k in issuer_row.keys)) if issuer_row is not None else ()
-    lists = tuple(
-        hash(status.bits) if status is not None else None
-        for status in (repo.status_list(session, row.issuer_id, p) for p in ("revocation", "suspension"))
-    )
-    return (app.base_url, row.id, row.status, row.status_reason, keys, lists)
+def page_version(app: Badger, session: Session, credential_id: str) -> tuple:
+    """What the credential page shows, besides its signed document and time, as one small tuple
+    read with one indexed query (public.repository.credential_page_version): the credential's
+    status, its issuer's keys, the endorsements its holder accepted and those of its issuer.
+    The key of the verification cache below; the web layer keys the rendered page with it.
+    Raises NotFound (``credential.not_found``)."""
+    version = public_repo.credential_page_version(session, credential_id)
+    if version is None:
+        raise NotFound("no such credential", code="credential.not_found")
+    return (app.base_url, credential_id, *version)
 
 
-def page_result(app: Badger, session: Session, row: Credential) -> VerificationResult:
+def page_result(app: Badger, session: Session, row: Credential, version: tuple | None = None) -> VerificationResult:
     """verifying.verify_credential of the stored credential, cached as said above."""
-    key = page_version(app, session, row)
+    key = version if version is not None else page_version(app, session, row.id)
     now = app.clock()
     with _RESULTS_LOCK:
         hit = _RESULTS.get(key)
@@ -279,10 +282,10 @@ def on_status_changed(*, app: Badger, credential: Credential, **_payload: object
             del _RESULTS[key]
 
 
-def credential_view(app: Badger, session: Session, row: Credential) -> CredentialView:
+def credential_view(app: Badger, session: Session, row: Credential, version: tuple | None = None) -> CredentialView:
     """Everything the credential page, its print view and its share metadata show. The status
     is the same verification the API answers with (verifying.verify_credential); a page view
-    is not counted as a verification unless ``count`` says so."""
+    is not counted as a verification. ``version``: page_version when the caller read it."""
     document = json.loads(row.document)
     subject = _first(document.get("credentialSubject")) or {}
     achievement = cast(dict, subject.get("achievement")) if isinstance(subject.get("achievement"), dict) else {}
@@ -297,7 +300,7 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
         None,
     )
     evidence = [e for e in document.get("evidence") or [] if isinstance(e, dict)]
-    result = page_result(app, session, row)
+    result = page_result(app, session, row, version)
     state = state_of(result)
     # The date a reader cares about: when it was awarded (OB 3.0 awardedDate), else when signed.
     issued_on = _moment(document.get("awardedDate")) or _moment(document.get("validFrom")) or row.issued_at
@@ -318,6 +321,7 @@ def credential_view(app: Badger, session: Session, row: Credential) -> Credentia
         evidence=evidence,
         alignments=alignments(achievement),
         endorsements=endorsements(achievement, issuer_doc, profile),
+        accepted_endorsements=recognition_endorsements.accepted(session, row.id),
         issued_on=issued_on,
         valid_until=valid_until,
         signed_at=signed_at(result) or issued_on,

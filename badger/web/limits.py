@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask
+from flask import Flask, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
@@ -79,6 +79,12 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         in_memory_fallback_enabled=True,
         key_prefix="badger-limits",
     )
+
+    @limiter.request_filter
+    def _not_counted() -> bool:
+        # Every limit is counted on POST only: a page view or a document fetch skips the
+        # limiter's per-request lookup of the endpoint's limits.
+        return request.method in ("GET", "HEAD", "OPTIONS")
 
     @app.errorhandler(RateLimitExceeded)
     def _limited(exc: RateLimitExceeded):

@@ -21,7 +21,7 @@ bp = Blueprint("learners", __name__)
 @bp.get("/learners/<token>")
 def page(token: str):
     app = badger_app()
-    with app.transaction() as session:
+    with app.reading() as session:
         view = learners.page(app, session, token)
     body, status = render("pages/learner.html", token=token, **view)
     return Response(body, status, headers=_PRIVATE, mimetype="text/html")
@@ -30,7 +30,7 @@ def page(token: str):
 @bp.get("/learners/<token>/export.zip")
 def export(token: str):
     app = badger_app()
-    with app.transaction() as session:
+    with app.reading() as session:
         data, name = learners.export_zip(app, session, token, language())
     return Response(
         data,

@@ -15,6 +15,7 @@ Media types:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from urllib.parse import urlencode, urlsplit
@@ -22,7 +23,6 @@ from urllib.parse import urlencode, urlsplit
 from flask import (
     Blueprint,
     Response,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -53,7 +53,7 @@ from badger.verifying import presentations
 from badger.verifying import service as verifying
 from badger.web.current import badger_app
 from badger.web.errors import PROBLEM_BASE, language
-from badger.web.i18n import COOKIE, LANGUAGES
+from badger.web.i18n import COOKIE, LANGUAGES, select_locale
 from badger.web.responses import StoredCache, image_response, is_uuid, stored_bytes
 
 bp = Blueprint("public", __name__)
@@ -255,14 +255,14 @@ def _checked_slug(slug: str) -> str:
 @bp.get("/")
 def home():
     """What this Badger is, its partners and their badge classes, verify a badge, sign in."""
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         partners = public_pages.partners(session, language())
     return _page("pages/home.html", partners=partners)
 
 
 @bp.get("/healthz")
 def healthz():
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         repositories.ping(session)
     return jsonify({"status": "ok"})
 
@@ -284,7 +284,7 @@ def _stored(credential_id: str) -> tuple[str, str | None]:
     credential_id = _checked_uuid(credential_id, "credential.not_found")
 
     def load() -> tuple[str, str | None]:
-        with badger_app().transaction() as session:
+        with badger_app().reading() as session:
             row = _load_credential(session, credential_id)
             return row.document, row.jwt
 
@@ -302,42 +302,49 @@ def credential(credential_id: str):
     if kind != HTML:
         # The stored text, never re-serialised: these are the bytes that were signed.
         return stored_bytes(_document(document, kind, Vary="Accept"))
-    with app.transaction() as session:
-        row = _load_credential(session, credential_id)
-        return _credential_page(app, session, row)
+    with app.reading() as session:
+        return _credential_page(app, session, credential_id)
 
 
 # Rendered credential pages, per process, by the page's version (public_pages.page_version:
-# status, status lists, keys), the accepted endorsements, language and URL: a view whose version did not change is not
-# verified nor rendered again (60 s at most; the only per-visitor content is the endorse link, in the key).
-_PAGES: StoredCache[str] = StoredCache(size=1024)
+# status, keys, accepted endorsements), the minute, the language and the URL: a view whose
+# version did not change is neither verified nor rendered again (60 s at most; the page shows
+# no per-visitor content: no form, no CSRF token, no nonce; the one exception, the endorse link
+# shown to a signed-in learner, is in the key: recognition's hook sets g.recognition_endorse).
+# Each entry keeps (body, ETag): the ETag is the body's SHA-256, so a browser or a cache that
+# kept the page gets 304 while it is unchanged, and at once the new page when it changed.
+_PAGES: StoredCache[tuple[str, str]] = StoredCache(size=1024)
 
 
-def _credential_page(app, session, row):
-    def render() -> str:
-        view = public_pages.credential_view(app, session, row)
-        return render_template(
+def _credential_page(app, session, credential_id: str):
+    version = public_pages.page_version(app, session, _checked_uuid(credential_id, "credential.not_found"))
+
+    def render() -> tuple[str, str]:
+        row = _load_credential(session, credential_id)
+        view = public_pages.credential_view(app, session, row, version)
+        body = render_template(
             "pages/credential.html",
             v=view,
             checks=_checks_view(view.result),
             print_url=url_for("public.credential_print", credential_id=row.id, lang=_kept()),
         )
+        return body, hashlib.sha256(body.encode("utf-8")).hexdigest()[:40]
 
     minute = int(app.clock().timestamp() // 60)  # what time alone changes (expiry) shows within a minute
-    # The endorsements its holder accepted are shown too (read before the view: recognition).
-    endorsed = tuple(e["id"] for e in g.get("recognition_endorsements") or ())
-    # ... and, to a signed-in learner, whether they may endorse it ("can", "done" or None).
-    key = (
-        public_pages.page_version(app, session, row),
-        endorsed,
-        g.get("recognition_endorse"),
-        minute,
-        language(),
-        request.full_path,
-    )
-    body = _PAGES.get(key, render)
+    # select_locale: the language the page is rendered in (language() parses a babel Locale).
+    endorse = g.get("recognition_endorse")  # None for every visitor but a signed-in learner
+    body, etag = _PAGES.get((version, minute, select_locale(), request.full_path, endorse), render)
+    return _revalidated_page(body, etag)
+
+
+def _revalidated_page(body: str, etag: str) -> Response:
+    """A page that may change at any moment (a revocation): kept by browsers and caches only to
+    be revalidated (``no-cache``), answered 304 when its strong ETag is unchanged."""
     response = Response(body, mimetype=HTML)
     response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(etag)
+    response.make_conditional(request)  # the same object, now 304 when the ETag matches
     return response
 
 
@@ -349,7 +356,7 @@ def _kept() -> str | None:
 def credential_print(credential_id: str):
     """A printable certificate (A4): badge, learner, title, issuer, date, QR code and URL."""
     app = badger_app()
-    with app.transaction() as session:
+    with app.reading() as session:
         row = _load_credential(session, credential_id)
         view = public_pages.credential_view(app, session, row)
         return _page("pages/print.html", v=view)
@@ -378,7 +385,7 @@ def _download_name(row, name: str, extension: str) -> str:
 def _baked(credential_id: str, wanted: str):
     """The credential baked into its class image, in the format asked whatever the class
     image's own format (badger.public.rendering: an SVG rasterised, a PNG wrapped)."""
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         row = _load_credential(session, credential_id)
         achievement = achievements.get_achievement(session, row.achievement_id)
         image, image_type, _ = achievement_image(achievement)
@@ -411,7 +418,7 @@ def credential_svg(credential_id: str):
 
 def _credential_url(credential_id: str) -> str:
     app = badger_app()
-    with app.transaction() as session:
+    with app.reading() as session:
         row = _load_credential(session, credential_id)
         return app.url("credentials", row.id)
 
@@ -441,7 +448,7 @@ def _offered(view) -> None:
 def credential_card(credential_id: str):
     """The 1200x630 PNG that link previews show (og:image): badge, holder, issuer."""
     app = badger_app()
-    with app.transaction() as session:
+    with app.reading() as session:
         row = _load_credential(session, credential_id)
         view = public_pages.credential_view(app, session, row)
         _offered(view)
@@ -462,7 +469,7 @@ def credential_certificate(credential_id: str):
     """The certificate as an A4 PDF (WeasyPrint): partner mark, badge image, holder, criteria,
     awarded date, signature block, QR code and verification URL, in the page's language."""
     app = badger_app()
-    with app.transaction() as session:
+    with app.reading() as session:
         row = _load_credential(session, credential_id)
         view = public_pages.credential_view(app, session, row)
         _offered(view)
@@ -497,7 +504,7 @@ def credential_certificate(credential_id: str):
 
 @bp.get("/achievements/<achievement_id>")
 def achievement(achievement_id: str):
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         row = achievements.get_achievement(session, _checked_uuid(achievement_id, "achievement.not_found"))
         if not row.published:  # a draft has no public page (badge class editor)
             raise NotFound("no such resource", code="achievement.not_found")
@@ -522,7 +529,7 @@ def achievement(achievement_id: str):
 
 @bp.get("/achievements/<achievement_id>/image")
 def achievement_image_file(achievement_id: str):
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         row = achievements.get_achievement(session, _checked_uuid(achievement_id, "achievement.not_found"))
         data, mimetype, _ = achievement_image(row)
     return _image_response(data, mimetype, **{"Cache-Control": "public, max-age=300"})
@@ -533,7 +540,7 @@ def achievement_image_file(achievement_id: str):
 
 @bp.get("/issuers/<slug>")
 def issuer(slug: str):
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         row = issuers.get_issuer(session, _checked_slug(slug))
         kind = _best([LD, JSON])
         if kind != HTML:
@@ -568,7 +575,7 @@ def issuer(slug: str):
 def issuer_logo(slug: str):
     """The partner's mark drawn from its name (Badger keeps no logo file; a profile image URL,
     when the partner gave one, is shown instead on the pages)."""
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         row = issuers.get_issuer(session, _checked_slug(slug))
         name = row.name
     return _image_response(rendering.monogram_svg(name), SVG_TYPE, **{"Cache-Control": "public, max-age=300"})
@@ -576,21 +583,21 @@ def issuer_logo(slug: str):
 
 @bp.get("/issuers/<slug>/did.json")
 def issuer_did(slug: str):
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         row = issuers.get_issuer(session, _checked_slug(slug))
         return _json_document(issuers.issuer_did_document(row), DID_JSON, **{"Cache-Control": "public, max-age=300"})
 
 
 @bp.get("/issuers/<slug>/jwks.json")
 def issuer_jwks(slug: str):
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         row = issuers.get_issuer(session, _checked_slug(slug))
         return _json_document(issuers.issuer_jwks(row), JSON, **{"Cache-Control": "public, max-age=300"})
 
 
 @bp.get("/.well-known/jwks.json")
 def all_jwks():
-    with badger_app().transaction() as session:
+    with badger_app().reading() as session:
         keys = [key for row in issuers.list_issuers(session) for key in issuers.issuer_jwks(row)["keys"]]
     return _json_document({"keys": keys}, JSON, **{"Cache-Control": "public, max-age=300"})
 
@@ -606,7 +613,7 @@ def status_list(list_id: str):
     # so a revocation or suspension reaches verifiers at once (no max-age window); an unchanged
     # list answers 304 from its weak ETag without being signed again.
     headers = {"Cache-Control": "public, no-cache"}
-    with app.transaction() as session:
+    with app.reading() as session:
         version = status_lists.list_version(app, session, list_id)
         if request.if_none_match.contains_weak(version):
             response = _document(b"", VC_LD, **headers)

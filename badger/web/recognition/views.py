@@ -390,23 +390,24 @@ _PAGE_OFFERS = ["text/html", "application/vc+ld+json", "application/ld+json", "a
 
 @bp.before_app_request
 def _recognition_for_public_pages() -> None:
-    """What the public pages' small includes show (templates/recognition/_earning.html,
-    _credential.html), read before their view opens its transaction: on SQLite every
-    transaction is a writer, so a second one opened while the page renders would wait."""
+    """What the badge class page's small include shows (templates/recognition/_earning.html),
+    read before its view opens its own session, and on the credential page whether a signed-in
+    learner may endorse it (nothing is read for an anonymous visitor). The credential page reads
+    the endorsements its holder accepted itself (public.service.CredentialView), only when its
+    version changed."""
     args = request.view_args or {}
     if request.method != "GET" or request.endpoint not in ("public.achievement", "public.credential"):
         return
     if (request.accept_mimetypes.best_match(_PAGE_OFFERS) or "text/html") != "text/html":
         return  # the signed document is asked for, not the page: nothing to read
     try:
-        if request.endpoint == "public.achievement" and is_uuid(args.get("achievement_id")):
-            with badger_app().transaction() as session:
+        if is_uuid(args.get("achievement_id")):
+            with badger_app().reading() as session:
                 g.recognition_earning = modes.get_mode(session, args["achievement_id"])
-        elif request.endpoint == "public.credential" and is_uuid(args.get("credential_id")):
-            app = badger_app()
-            with app.transaction() as session:
-                g.recognition_endorsements = endorsements.accepted(session, args["credential_id"])
-                # A signed-in learner other than the holder may endorse it (badger.learners).
+        elif is_uuid(args.get("credential_id")) and current_learner_id() is not None:
+            # A signed-in learner other than the holder may endorse it (badger.learners): the only
+            # part of the credential page that depends on the visitor, in its cache key.
+            with badger_app().reading() as session:
                 learner = learner_accounts.get(session, current_learner_id())
                 g.recognition_endorse = learner_endorsements.state_for(session, learner, args["credential_id"])
     except BadgerError:
