@@ -23,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import (
     Blueprint,
     Response,
+    g,
     jsonify,
     redirect,
     render_template,
