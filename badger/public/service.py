@@ -217,7 +217,7 @@ class CredentialView:
     evidence: list
     alignments: list
     endorsements: list
-    accepted_endorsements: list  # partners' and learners' endorsements of this credential its holder shows (recognition)
+    accepted_endorsements: list  # endorsements (partners', learners') its holder shows (recognition)
     issued_on: datetime | None
     valid_until: datetime | None
     signed_at: datetime | None
