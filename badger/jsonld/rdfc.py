@@ -36,7 +36,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["Quad", "canonical_nquads", "serialize_term", "quads_of_dataset", "rdfc_escape"]
+__all__ = ["Quad", "canonical_nquads", "least_ndegree_work", "serialize_term", "quads_of_dataset", "rdfc_escape"]
 
 # (subject, predicate, object, graph name or None), each term already in N-Quads form: "<iri>",
 # "_:label" or a quoted literal with its datatype / language suffix.
@@ -92,9 +92,9 @@ def _line(s: str, p: str, o: str, g: str | None) -> str:
     return f"{s} {p} {o} {g} .\n" if g is not None else f"{s} {p} {o} .\n"
 
 
-def canonical_nquads(quads: Sequence[Quad]) -> str | None:
-    """RDFC-1.0 canonical N-Quads of ``quads``, or None when the N-degree step would be needed
-    (or a blank node appears twice in one quad): the caller then runs the full algorithm."""
+def _mentions(quads: Sequence[Quad]) -> dict[str, list[Quad]] | None:
+    """Each blank node's quads (once per mention, as pyld's blank node to quads map), or None
+    when a blank node appears twice in one quad."""
     mentions: dict[str, list[Quad]] = {}
     for quad in quads:
         s, _, o, g = quad
@@ -111,21 +111,35 @@ def canonical_nquads(quads: Sequence[Quad]) -> str | None:
             if (blank_s and g == s) or (blank_o and g == o):
                 return None
             mentions.setdefault(g, []).append(quad)  # type: ignore[arg-type]
+    return mentions
+
+
+def _first_degree_hash(node: str, its_quads: list[Quad]) -> str:
+    """Hash First Degree Quads (RDFC-1.0 §4.6): the node itself ``_:a``, other blank nodes ``_:z``."""
+    lines = []
+    for s, p, o, g in its_quads:
+        if s[0] == "_":
+            s = "_:a" if s == node else "_:z"
+        if o[0] == "_":
+            o = "_:a" if o == node else "_:z"
+        if g is not None and g[0] == "_":
+            g = "_:a" if g == node else "_:z"
+        lines.append(_line(s, p, o, g))
+    lines.sort()
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def canonical_nquads(quads: Sequence[Quad]) -> str | None:
+    """RDFC-1.0 canonical N-Quads of ``quads``, or None when the N-degree step would be needed
+    (or a blank node appears twice in one quad): the caller then runs the full algorithm."""
+    mentions = _mentions(quads)
+    if mentions is None:
+        return None
     if not mentions:
         return "".join(sorted(_line(*q) for q in quads))
     by_hash: dict[str, str] = {}
     for node, its_quads in mentions.items():
-        lines = []
-        for s, p, o, g in its_quads:
-            if s[0] == "_":
-                s = "_:a" if s == node else "_:z"
-            if o[0] == "_":
-                o = "_:a" if o == node else "_:z"
-            if g is not None and g[0] == "_":
-                g = "_:a" if g == node else "_:z"
-            lines.append(_line(s, p, o, g))
-        lines.sort()
-        digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        digest = _first_degree_hash(node, its_quads)
         if digest in by_hash:
             return None  # two blank nodes look alike at first degree: Hash N-Degree Quads decides
         by_hash[digest] = node
@@ -141,3 +155,47 @@ def canonical_nquads(quads: Sequence[Quad]) -> str | None:
         out.append(_line(s, p, o, g))
     out.sort()
     return "".join(out)
+
+
+def least_ndegree_work(quads: Sequence[Quad], ceiling: int) -> int:
+    """A lower bound on the permutations the full algorithm will walk, counted as the work guard
+    counts them (each permutation of m nodes: 1 + m units), stopping once above ``ceiling``.
+
+    Why it holds: the first group of blank nodes sharing a first-degree hash (in code point order
+    of the hashes) is hashed with Hash N-Degree Quads before any of the nodes sharing a hash has a
+    canonical identifier (RDFC-1.0 §4.4.3 steps 5-6). In that step (§4.8.3 step 3) a related
+    blank node hashes (§4.7) its position, its predicate and, lacking any identifier, its
+    first-degree hash: related nodes of that group alike in those three fall in one list, and
+    every permutation of that list is walked (§4.8.3 step 5.4). So a node of that group with m
+    such look-alike neighbours costs at least m! permutations: pyld's deep copies of the
+    first-degree step (seconds on a large clique) are not worth paying for an input the guard
+    will refuse anyway. Returns 0 when nothing collides."""
+    mentions = _mentions(quads)
+    if not mentions:
+        return 0
+    hashes = {node: _first_degree_hash(node, its_quads) for node, its_quads in mentions.items()}
+    groups: dict[str, list[str]] = {}
+    for node, digest in hashes.items():
+        groups.setdefault(digest, []).append(node)
+    colliding = sorted(digest for digest, nodes in groups.items() if len(nodes) > 1)
+    if not colliding:
+        return 0
+    first = colliding[0]
+    alike = set(colliding)
+    m = 0
+    for node in groups[first]:
+        lists: dict[tuple[str, str, str], int] = {}
+        for s, p, o, g in mentions[node]:
+            for position, term in (("s", s), ("o", o), ("g", g)):
+                if term is not None and term != node and term[0] == "_" and hashes[term] in alike:
+                    key = (position, "" if position == "g" else p, hashes[term])
+                    lists[key] = lists.get(key, 0) + 1
+        m = max(m, max(lists.values(), default=0))
+    work = 0
+    permutations = 1
+    for k in range(1, m + 1):
+        permutations *= k
+        work = permutations * (1 + m)
+        if work > ceiling:
+            return work
+    return work

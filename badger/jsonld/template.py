@@ -57,7 +57,15 @@ from typing import Any
 from badger.errors import CanonicalizationLimit
 from badger.jsonld.budget import BudgetExceeded
 from badger.jsonld.budget import current as current_budget
-from badger.jsonld.canonical import Limits, _map_error, _options, _Processor, canonicalize, run_rdfc
+from badger.jsonld.canonical import (
+    Limits,
+    _check_shape,
+    _map_error,
+    _options,
+    _Processor,
+    canonicalize,
+    run_rdfc,
+)
 from badger.jsonld.loader import bundled_contexts
 from badger.jsonld.rdfc import Quad, serialize_term
 
@@ -398,6 +406,10 @@ class TemplateCanonicalizer:
                     return canonicalize(document, limits=self._limits)
         first = False
         if not known:
+            try:  # learning expands the document: the general path's bound on its arrays first
+                _check_shape(document, self._limits)
+            except CanonicalizationLimit:
+                return canonicalize(document, limits=self._limits)  # which refuses it the same way
             shape, first = self._learn(key, document, values), True
         if shape is None:
             self.misses += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 
 import pytest
-from pyld import jsonld
+from pyld import canon, jsonld
 
 from badger.errors import (
     CanonicalizationLimit,
@@ -20,6 +20,9 @@ from badger.jsonld import (
     default_loader,
     expand,
 )
+from badger.jsonld.canonical import _options, _Processor
+from badger.jsonld.rdfc import least_ndegree_work, quads_of_dataset
+from badger.jsonld.template import TemplateCanonicalizer
 from badger.resources import load_json
 from tests.conftest import VECTORS, load_vector
 
@@ -128,3 +131,29 @@ def test_agrees_with_stock_pyld_on_every_fixture():
         assert canonicalize(doc, safe=False) == expected, path
         checked += 1
     assert checked > 30
+
+
+def test_a_certain_poison_is_refused_before_pyld_and_a_small_clique_is_not(monkeypatch):
+    """least_ndegree_work is a lower bound: a clique pyld canonicalizes within the bound is left to
+    pyld (same bytes); a clique whose permutations certainly exceed it never reaches pyld's
+    first-degree step (linear, but deep copies: most of a large clique's time)."""
+    dataset = _Processor(safe=False).to_rdf(_poison(3), dict(_options(None), produceGeneralizedRdf=False))
+    quads = quads_of_dataset(dataset)
+    assert 0 < least_ndegree_work(quads, 10**9) < Limits().max_work(len(quads))
+    assert canonicalize(_poison(3), safe=False).count("\n") == 6
+    entered = []
+    monkeypatch.setattr(canon.URDNA2015, "hash_first_degree_quads", lambda *a: entered.append(a))
+    with pytest.raises(CanonicalizationLimit):
+        canonicalize(_poison(12), safe=False)
+    assert entered == []
+
+
+def test_the_template_path_bounds_a_poison_shape_before_learning_it():
+    """Seen twice, a shape is learnt by expanding it: the general path's bound on its arrays comes
+    first, so a large clique is refused as quickly the second time as the first."""
+    doc = {"@context": {"@vocab": "https://example.com/"}, **_poison(100)}
+    canonicalizer = TemplateCanonicalizer()
+    for _ in range(2):
+        with pytest.raises(CanonicalizationLimit, match="too many values"):
+            canonicalizer.canonicalize(doc, learn=False)
+    assert canonicalizer.hits == 0
