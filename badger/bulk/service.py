@@ -749,10 +749,14 @@ class _Outcomes:
     def count(self, outcome: str) -> int:
         return sum(1 for value in self.rows.values() if value[0] == outcome)
 
-    def apply(self) -> None:
-        for row, (outcome, credential_id, problem) in self.rows.items():
-            row.state, row.outcome, row.credential_id = "done", outcome, credential_id
-            row.problem_code, row.problem = (problem.code, problem.message) if problem else (None, None)
+    def apply(self, session: Session) -> None:
+        repo.record_rows(
+            session,
+            [
+                (row, outcome, credential_id, problem.code if problem else None, problem.message if problem else None)
+                for row, (outcome, credential_id, problem) in self.rows.items()
+            ],
+        )
 
 
 class Careful(Exception):
@@ -895,7 +899,7 @@ def run_chunk(
         else:
             batch.append(row)
     _issue_batch(app, session, job, issuer, actor, batch, outcomes, inserted)
-    outcomes.apply()
+    outcomes.apply(session)
     repo.record_chunk(
         session,
         job.id,
@@ -916,7 +920,7 @@ def fail_next_row(session: Session, job: Job, runner: str, lease_until, reason: 
         return False
     outcomes = _Outcomes()
     outcomes.set(rows[0], "failed", problem=Problem("bulk.internal_error", reason[:1000]))
-    outcomes.apply()
+    outcomes.apply(session)
     repo.record_chunk(session, job.id, done=1, issued=0, skipped=0, failed=1, runner=runner, lease_until=lease_until)
     return True
 

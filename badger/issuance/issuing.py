@@ -370,8 +370,9 @@ def issue_batch(
         keyed = validator.check(document)  # raises InvalidCredential before anything is signed
         built.append(_Built(request, keys[i], achievement.id, credential_id, document, lookup, name, status, keyed))
 
-    rows = _sign(app, issuer, built, now, valid_from)
+    values = _sign(app, issuer, built, now, valid_from)
     if len(requests) == 1:
+        rows = [Credential(**values[0])]
         try:
             core_db.insert_unique(session, rows[0])
         except Conflict:
@@ -384,7 +385,7 @@ def issue_batch(
                 raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
             return [earlier]
     else:
-        core_db.insert_all_unique(session, rows)
+        rows = issuance_repo.insert_credentials(session, values)  # one executemany, no unit of work
     for i, row in zip(todo, rows, strict=True):
         results[i] = row
     audit.record_many(
@@ -407,8 +408,9 @@ def issue_batch(
     return cast("list[Credential]", results)
 
 
-def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from: str) -> list[Credential]:
-    """Sign each document (one key and one ``created`` for the batch) -> the rows to store."""
+def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from: str) -> list[dict[str, Any]]:
+    """Sign each document (one key and one ``created`` for the batch) -> the rows to store
+    (column values)."""
     ldp_key = jwt_key = None
     rows = []
     for b in built:
@@ -428,22 +430,24 @@ def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from
             kid, private = jwt_key
             token = vc_jwt.sign(document, private_key=private, kid=kid)
         rows.append(
-            Credential(
-                id=b.credential_id,
-                issuer_id=issuer.id,
-                achievement_id=b.achievement_id,
-                format=b.request.format,
-                document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
-                jwt=token,
-                recipient_lookup=b.lookup,
-                recipient_did=b.request.did,
-                status="active",
-                status_index=b.status.revocation_index,
-                suspension_index=b.status.suspension_index,
-                issued_at=now,
-                idempotency_key=b.key,
-                request_hash=b.request.fingerprint() if b.key else None,
-            )
+            {
+                "id": b.credential_id,
+                "issuer_id": issuer.id,
+                "achievement_id": b.achievement_id,
+                "format": b.request.format,
+                "document": json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+                "jwt": token,
+                "recipient_lookup": b.lookup,
+                "recipient_did": b.request.did,
+                "status": "active",
+                "status_reason": None,
+                "status_index": b.status.revocation_index,
+                "suspension_index": b.status.suspension_index,
+                "status_changed_at": None,
+                "issued_at": now,
+                "idempotency_key": b.key,
+                "request_hash": b.request.fingerprint() if b.key else None,
+            }
         )
     return rows
 

@@ -3,13 +3,57 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Table, case, event, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
+from badger.errors import Conflict
 from badger.issuance.models import Credential, StatusList, VcApiCredential
+
+
+def inserted_credential_ids(session: Session) -> set[str]:
+    """Ids of the credentials this session has INSERTed (not merely loaded) so far, through the
+    ORM or ``insert_credentials``: tells a credential just issued from one a concurrent
+    transaction committed first."""
+    ids = session.info.get(_INSERTED)
+    if ids is None:
+        ids = session.info[_INSERTED] = set()
+
+        @event.listens_for(session, "pending_to_persistent")
+        def _track(_session, instance):
+            if isinstance(instance, Credential):
+                ids.add(instance.id)
+
+    return ids
+
+
+_INSERTED = "badger.inserted_credentials"
+_COLUMNS = tuple(c.key for c in cast(Table, Credential.__table__).columns)
+
+
+def insert_credentials(session: Session, values: list[dict[str, Any]]) -> list[Credential]:
+    """Store many credentials (their column values) with one executemany in a savepoint: no ORM
+    unit of work. A unique clash (an Idempotency-Key or a random status index a concurrent
+    transaction took) raises Conflict and undoes all of them, leaving the transaction usable.
+    Returns read-only snapshots of the rows (not in the session; reading one by id loads it)."""
+    if not values:
+        return []
+    try:
+        with session.begin_nested():
+            session.execute(insert(cast(Table, Credential.__table__)), values)
+    except IntegrityError as exc:
+        raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict") from exc
+    inserted_credential_ids(session).update(v["id"] for v in values)
+    manager = Credential._sa_class_manager
+    rows = []
+    for v in values:
+        row = manager.new_instance()  # a transient instance; its columns set without change events
+        row.__dict__.update({column: v.get(column) for column in _COLUMNS})
+        rows.append(row)
+    return rows
 
 
 def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:
