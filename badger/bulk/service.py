@@ -807,8 +807,9 @@ def _issue_batch(
             )
             break
         except Conflict as exc:
-            # Most often a random status index a concurrent worker drew too (its chunk was not
-            # committed when ours drew): the batch left nothing behind, draw again.
+            # A key a concurrent job issued, or status indexes that kept clashing with a
+            # concurrent runner's draws (issue_batch redraws those rows itself): the batch left
+            # nothing behind, try again.
             if attempt == 2 or exc.code != "store.unique_conflict":
                 raise Careful() from exc
         except BadgerError as exc:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
-from sqlalchemy import Table, case, event, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, case, event, func, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
-from badger.errors import Conflict
 from badger.issuance.models import Credential, StatusList, VcApiCredential
 
 
@@ -35,24 +35,28 @@ _COLUMNS = tuple(c.key for c in cast(Table, Credential.__table__).columns)
 
 
 def insert_credentials(session: Session, values: list[dict[str, Any]]) -> list[Credential]:
-    """Store many credentials (their column values) with one executemany in a savepoint: no ORM
-    unit of work. A unique clash (an Idempotency-Key or a random status index a concurrent
-    transaction took) raises Conflict and undoes all of them, leaving the transaction usable.
-    Returns read-only snapshots of the rows (not in the session; reading one by id loads it)."""
+    """Store many credentials (their column values) with one executemany: no ORM unit of work.
+    A row that clashes with a stored one on a unique value (a random status index or an
+    Idempotency-Key a concurrent transaction took: PostgreSQL waits for that transaction to end)
+    is left out, the others are stored. Returns read-only snapshots of the rows stored (not in
+    the session; reading one by id loads it), in the order given; the caller finds the rows
+    left out by their ids."""
     if not values:
         return []
-    try:
-        with session.begin_nested():
-            session.execute(insert(cast(Table, Credential.__table__)), values)
-    except IntegrityError as exc:
-        raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict") from exc
-    inserted_credential_ids(session).update(v["id"] for v in values)
-    manager = Credential._sa_class_manager
+    table = cast(Table, Credential.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = pg_insert(table).on_conflict_do_nothing()
+    else:
+        statement = sqlite_insert(table).on_conflict_do_nothing()
+    stored = set(session.scalars(statement.returning(table.c.id), values))
+    inserted_credential_ids(session).update(stored)
+    manager = inspect(Credential).class_manager
     rows = []
     for v in values:
-        row = manager.new_instance()  # a transient instance; its columns set without change events
-        row.__dict__.update({column: v.get(column) for column in _COLUMNS})
-        rows.append(row)
+        if v["id"] in stored:
+            row = manager.new_instance()  # a transient instance; its columns set without change events
+            row.__dict__.update({column: v.get(column) for column in _COLUMNS})
+            rows.append(row)
     return rows
 
 
