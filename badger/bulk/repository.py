@@ -14,12 +14,14 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CursorResult, event, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from badger.achievements.models import Achievement
 from badger.bulk.models import Job, JobRow
 from badger.core.db import contains, page_of
+from badger.issuance import repository as issuance_repo
 from badger.issuance.models import Credential
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "claim_job",
     "claim_chunk",
     "record_chunk",
+    "record_rows",
     "pending_count",
     "finish_job",
     "fail_job",
@@ -93,6 +96,40 @@ def claim_chunk(session: Session, job_id: str, limit: int) -> list[JobRow]:
         .with_for_update(skip_locked=True)
     )
     return list(session.scalars(query))
+
+
+def record_rows(session: Session, outcomes: list[tuple[JobRow, str, str | None, str | None, str | None]]) -> None:
+    """Mark rows done: (row, outcome, credential id, problem code, problem) each, sent as one
+    executemany UPDATE rather than one ORM update per row; the loaded rows show the same values
+    (without becoming dirty)."""
+    if not outcomes:
+        return
+    table = cast(Table, JobRow.__table__)
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            state="done",
+            outcome=bindparam("row_outcome"),
+            credential_id=bindparam("row_credential"),
+            problem_code=bindparam("row_code"),
+            problem=bindparam("row_problem"),
+        )
+        .execution_options(synchronize_session=False),
+        [
+            {"row_id": row.id, "row_outcome": outcome, "row_credential": cid, "row_code": code, "row_problem": text}
+            for row, outcome, cid, code, text in outcomes
+        ],
+    )
+    for row, outcome, cid, code, text in outcomes:
+        for key, value in (
+            ("state", "done"),
+            ("outcome", outcome),
+            ("credential_id", cid),
+            ("problem_code", code),
+            ("problem", text),
+        ):
+            set_committed_value(row, key, value)
 
 
 def record_chunk(
@@ -227,18 +264,8 @@ def holders(session: Session, achievement_id: str, lookups: Iterable[str]) -> di
 
 
 def inserted_credential_ids(session: Session) -> set[str]:
-    """Ids of the credentials this session has INSERTed (not merely loaded) so far: tells a
-    credential just issued from one a concurrent transaction committed first."""
-    ids = session.info.get("badger.inserted_credentials")
-    if ids is None:
-        ids = session.info["badger.inserted_credentials"] = set()
-
-        @event.listens_for(session, "pending_to_persistent")
-        def _track(_session, instance):
-            if isinstance(instance, Credential):
-                ids.add(instance.id)
-
-    return ids
+    """Ids of the credentials this session has INSERTed (not merely loaded) so far."""
+    return issuance_repo.inserted_credential_ids(session)
 
 
 def job_page(

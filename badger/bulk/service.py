@@ -762,10 +762,14 @@ class _Outcomes:
     def count(self, outcome: str) -> int:
         return sum(1 for value in self.rows.values() if value[0] == outcome)
 
-    def apply(self) -> None:
-        for row, (outcome, credential_id, problem) in self.rows.items():
-            row.state, row.outcome, row.credential_id = "done", outcome, credential_id
-            row.problem_code, row.problem = (problem.code, problem.message) if problem else (None, None)
+    def apply(self, session: Session) -> None:
+        repo.record_rows(
+            session,
+            [
+                (row, outcome, credential_id, problem.code if problem else None, problem.message if problem else None)
+                for row, (outcome, credential_id, problem) in self.rows.items()
+            ],
+        )
 
 
 class Careful(Exception):
@@ -816,8 +820,9 @@ def _issue_batch(
             )
             break
         except Conflict as exc:
-            # Most often a random status index a concurrent worker drew too (its chunk was not
-            # committed when ours drew): the batch left nothing behind, draw again.
+            # A key a concurrent job issued, or status indexes that kept clashing with a
+            # concurrent runner's draws (issue_batch redraws those rows itself): the batch left
+            # nothing behind, try again.
             if attempt == 2 or exc.code != "store.unique_conflict":
                 raise Careful() from exc
         except BadgerError as exc:
@@ -908,7 +913,7 @@ def run_chunk(
         else:
             batch.append(row)
     _issue_batch(app, session, job, issuer, actor, batch, outcomes, inserted)
-    outcomes.apply()
+    outcomes.apply(session)
     repo.record_chunk(
         session,
         job.id,
@@ -929,7 +934,7 @@ def fail_next_row(session: Session, job: Job, runner: str, lease_until, reason: 
         return False
     outcomes = _Outcomes()
     outcomes.set(rows[0], "failed", problem=Problem("bulk.internal_error", reason[:1000]))
-    outcomes.apply()
+    outcomes.apply(session)
     repo.record_chunk(session, job.id, done=1, issued=0, skipped=0, failed=1, runner=runner, lease_until=lease_until)
     return True
 

@@ -95,17 +95,6 @@ def insert_unique(session: Session, row) -> None:
         raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict") from exc
 
 
-def insert_all_unique(session: Session, rows: list) -> None:
-    """``insert_unique`` for many rows in one savepoint, sent as multi-row INSERTs (SQLAlchemy's
-    "insertmanyvalues"); a clash raises Conflict and undoes all of them."""
-    try:
-        with session.begin_nested():
-            session.add_all(rows)
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict") from exc
-
-
 def ping(session: Session) -> None:
     session.execute(text("SELECT 1"))
 

@@ -8,7 +8,7 @@ import json
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -298,8 +298,9 @@ def issue_batch(
 
     Returns the credentials (a request whose Idempotency-Key was used before answers the
     credential issued then). Raises what ``issue`` raises for the first bad request; a batch of
-    more than one raises Conflict when an INSERT clashes with a concurrent transaction (a
-    status index or an Idempotency-Key): the caller retries row by row."""
+    more than one raises Conflict when an Idempotency-Key clashes with a concurrent transaction
+    (a status index another transaction took is drawn again for that row alone: _store_batch):
+    the caller retries row by row."""
     requests = list(requests)
     keys = list(idempotency_keys) if idempotency_keys is not None else [None] * len(requests)
     if len(keys) != len(requests):
@@ -370,8 +371,9 @@ def issue_batch(
         keyed = validator.check(document)  # raises InvalidCredential before anything is signed
         built.append(_Built(request, keys[i], achievement.id, credential_id, document, lookup, name, status, keyed))
 
-    rows = _sign(app, issuer, built, now, valid_from)
+    values = _sign(app, issuer, built, now, valid_from)
     if len(requests) == 1:
+        rows = [Credential(**values[0])]
         try:
             core_db.insert_unique(session, rows[0])
         except Conflict:
@@ -384,7 +386,8 @@ def issue_batch(
                 raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
             return [earlier]
     else:
-        core_db.insert_all_unique(session, rows)
+        with core_db.savepoint(session):  # a Conflict raised here leaves nothing behind
+            rows = _store_batch(app, session, issuer, built, values, validator, now, valid_from)
     for i, row in zip(todo, rows, strict=True):
         results[i] = row
     audit.record_many(
@@ -407,8 +410,53 @@ def issue_batch(
     return cast("list[Credential]", results)
 
 
-def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from: str) -> list[Credential]:
-    """Sign each document (one key and one ``created`` for the batch) -> the rows to store."""
+# Rounds of new draws for the rows whose status indexes a concurrent transaction took first.
+_REDRAWS = 3
+
+
+def _store_batch(
+    app: Badger,
+    session: Session,
+    issuer: Issuer,
+    built: list[_Built],
+    values: list[dict[str, Any]],
+    validator: BatchValidator,
+    now: Any,
+    valid_from: str,
+) -> list[Credential]:
+    """Store the batch's signed rows in one executemany. Concurrent runners draw status indexes
+    at random and cannot see each other's uncommitted draws: a row whose index another
+    transaction took (one in ~131,072 per pair of rows) is left out by the INSERT, drawn again,
+    signed again and stored alone, while the rest of the batch stays. A row whose
+    Idempotency-Key was taken raises Conflict (the caller's savepoint undoes the batch)."""
+    stored = {row.id: row for row in issuance_repo.insert_credentials(session, values)}
+    for _round in range(_REDRAWS):
+        left = [i for i, v in enumerate(values) if v["id"] not in stored]
+        if not left:
+            break
+        keys = [k for k in (built[i].key for i in left) if k is not None]
+        if keys and issuance_repo.credentials_by_idempotency_keys(session, issuer.id, keys):
+            raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict")
+        statuses = allocate_entries_many(app, session, issuer, len(left))
+        redone = []
+        for i, status in zip(left, statuses, strict=True):
+            document = dict(built[i].document)
+            entries = status.entries
+            document["credentialStatus"] = dict(entries) if isinstance(entries, dict) else [dict(e) for e in entries]
+            keyed = validator.check(document)
+            built[i] = replace(built[i], document=document, status=status, keyed=keyed)
+            redone.append(built[i])
+        for i, value in zip(left, _sign(app, issuer, redone, now, valid_from), strict=True):
+            values[i] = value
+        stored.update((row.id, row) for row in issuance_repo.insert_credentials(session, [values[i] for i in left]))
+    if len(stored) != len(values):
+        raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict")
+    return [stored[v["id"]] for v in values]
+
+
+def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from: str) -> list[dict[str, Any]]:
+    """Sign each document (one key and one ``created`` for the batch) -> the rows to store
+    (column values)."""
     ldp_key = jwt_key = None
     rows = []
     for b in built:
@@ -428,23 +476,25 @@ def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from
             kid, private = jwt_key
             token = vc_jwt.sign(document, private_key=private, kid=kid)
         rows.append(
-            Credential(
-                id=b.credential_id,
-                issuer_id=issuer.id,
-                achievement_id=b.achievement_id,
-                format=b.request.format,
-                document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
-                jwt=token,
-                recipient_lookup=b.lookup,
-                recipient_did=b.request.did,
-                recipient_name=b.name[:300] if b.name else None,
-                status="active",
-                status_index=b.status.revocation_index,
-                suspension_index=b.status.suspension_index,
-                issued_at=now,
-                idempotency_key=b.key,
-                request_hash=b.request.fingerprint() if b.key else None,
-            )
+            {
+                "id": b.credential_id,
+                "issuer_id": issuer.id,
+                "achievement_id": b.achievement_id,
+                "format": b.request.format,
+                "document": json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+                "jwt": token,
+                "recipient_lookup": b.lookup,
+                "recipient_did": b.request.did,
+                "recipient_name": b.name[:300] if b.name else None,
+                "status": "active",
+                "status_reason": None,
+                "status_index": b.status.revocation_index,
+                "suspension_index": b.status.suspension_index,
+                "status_changed_at": None,
+                "issued_at": now,
+                "idempotency_key": b.key,
+                "request_hash": b.request.fingerprint() if b.key else None,
+            }
         )
     return rows
 

@@ -3,14 +3,62 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Table, case, event, func, inspect, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
 from badger.core.db import contains, page_of
 from badger.issuance.models import Credential, StatusList, VcApiCredential
+
+
+def inserted_credential_ids(session: Session) -> set[str]:
+    """Ids of the credentials this session has INSERTed (not merely loaded) so far, through the
+    ORM or ``insert_credentials``: tells a credential just issued from one a concurrent
+    transaction committed first."""
+    ids = session.info.get(_INSERTED)
+    if ids is None:
+        ids = session.info[_INSERTED] = set()
+
+        @event.listens_for(session, "pending_to_persistent")
+        def _track(_session, instance):
+            if isinstance(instance, Credential):
+                ids.add(instance.id)
+
+    return ids
+
+
+_INSERTED = "badger.inserted_credentials"
+_COLUMNS = tuple(c.key for c in cast(Table, Credential.__table__).columns)
+
+
+def insert_credentials(session: Session, values: list[dict[str, Any]]) -> list[Credential]:
+    """Store many credentials (their column values) with one executemany: no ORM unit of work.
+    A row that clashes with a stored one on a unique value (a random status index or an
+    Idempotency-Key a concurrent transaction took: PostgreSQL waits for that transaction to end)
+    is left out, the others are stored. Returns read-only snapshots of the rows stored (not in
+    the session; reading one by id loads it), in the order given; the caller finds the rows
+    left out by their ids."""
+    if not values:
+        return []
+    table = cast(Table, Credential.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = pg_insert(table).on_conflict_do_nothing()
+    else:
+        statement = sqlite_insert(table).on_conflict_do_nothing()
+    stored = set(session.scalars(statement.returning(table.c.id), values))
+    inserted_credential_ids(session).update(stored)
+    manager = inspect(Credential).class_manager
+    rows = []
+    for v in values:
+        if v["id"] in stored:
+            row = manager.new_instance()  # a transient instance; its columns set without change events
+            row.__dict__.update({column: v.get(column) for column in _COLUMNS})
+            rows.append(row)
+    return rows
 
 
 def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:

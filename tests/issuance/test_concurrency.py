@@ -80,3 +80,56 @@ def test_processes_issue_concurrently(badger, create_issuer, create_achievement)
         assert proc.returncode == 0, err
         issued += json.loads(out)
     _check(badger, issued, 3 * PER_THREAD)
+
+
+def test_a_batch_row_whose_status_index_was_taken_is_drawn_and_signed_again_alone(
+    badger, create_issuer, create_achievement, monkeypatch
+):
+    """A concurrent runner's uncommitted draw is invisible to ours: the INSERT leaves out the
+    row whose index it took, and only that row is drawn and signed again; the rest are stored
+    once. Simulated: the first look-up of taken indexes sees nothing, and the first draw is an
+    index a stored credential holds."""
+    from badger.issuance import repository as issuance_repo
+    from badger.issuance import status_lists
+    from badger.verifying import service as verifying
+
+    issuer, _ = create_issuer()
+    achievement = create_achievement(issuer)
+    with badger.transaction() as session:
+        first = issuing.issue(
+            badger,
+            session,
+            issuers.get_issuer(session, issuer.slug),
+            issuing.IssueRequest(achievement=achievement.id, email="premier@exemple.fr"),
+        )
+    held = first.status_index
+    real_taken = issuance_repo.status_indexes_taken
+    calls = {"taken": 0, "draws": 0}
+
+    def blind_once(session, issuer_id, indexes):
+        calls["taken"] += 1
+        return set() if calls["taken"] == 1 else real_taken(session, issuer_id, indexes)
+
+    real_randbelow = status_lists.secrets.randbelow
+
+    def held_first(n):
+        calls["draws"] += 1
+        return held if calls["draws"] == 1 else real_randbelow(n)
+
+    monkeypatch.setattr(issuance_repo, "status_indexes_taken", blind_once)
+    monkeypatch.setattr(status_lists.secrets, "randbelow", held_first)
+    requests = [issuing.IssueRequest(achievement=achievement.id, email=f"lot-{n}@exemple.fr") for n in range(5)]
+    with badger.transaction() as session:
+        rows = issuing.issue_batch(badger, session, issuers.get_issuer(session, issuer.slug), requests)
+    monkeypatch.undo()
+    assert calls["taken"] >= 2  # the clash was seen and drawn again
+    with badger.transaction() as session:
+        stored = issuing.list_credentials(badger, session, limit=100)
+    assert len(stored) == 6 and sorted(r.id for r in stored) == sorted([first.id, *(r.id for r in rows)])
+    assert len({r.status_index for r in stored}) == 6
+    for row in rows:
+        document = json.loads(row.document)
+        assert int(document["credentialStatus"]["statusListIndex"]) == row.status_index != held
+        with badger.transaction() as session:
+            result = verifying.verify_credential(badger, session, row.document)
+        assert result.verified, result.as_dict("en")
