@@ -62,6 +62,8 @@ class Credential(Base):
         UniqueConstraint("issuer_id", "idempotency_key"),
         UniqueConstraint("issuer_id", "status_index"),
         Index("uq_credentials_issuer_suspension_index", "issuer_id", "suspension_index", unique=True),
+        # Who of these recipients holds this badge class (bulk chunks; migration 0020).
+        Index("ix_credentials_achievement_lookup", "achievement_id", "recipient_lookup"),
     )
 
 
