@@ -38,7 +38,8 @@ class Credential(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id"), index=True)
-    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievements.id"), index=True)
+    # Indexed by ix_credentials_achievement_lookup (below), whose first column it is.
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievements.id"))
     format: Mapped[str] = mapped_column(String(8))  # ldp | jwt
     document: Mapped[str] = mapped_column(Text)  # the credential JSON exactly as signed (ldp) or as in the JWT
     jwt: Mapped[str | None] = mapped_column(Text)  # the compact JWS (jwt)
@@ -62,7 +63,8 @@ class Credential(Base):
         UniqueConstraint("issuer_id", "idempotency_key"),
         UniqueConstraint("issuer_id", "status_index"),
         Index("uq_credentials_issuer_suspension_index", "issuer_id", "suspension_index", unique=True),
-        # Who of these recipients holds this badge class (bulk chunks; migration 0020).
+        # Who of these recipients holds this badge class (bulk chunks), and every query by badge
+        # class (migration 0020: it replaced the index on achievement_id alone).
         Index("ix_credentials_achievement_lookup", "achievement_id", "recipient_lookup"),
     )
 
