@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from badger.achievements.models import Achievement
 from badger.bulk.models import Job, JobRow
-from badger.core.db import contains, page_of
+from badger.core.db import among, contains, page_of
 from badger.issuance import repository as issuance_repo
 from badger.issuance.models import Credential
 
@@ -252,14 +252,14 @@ def holders(session: Session, achievement_id: str, lookups: Iterable[str]) -> di
             select(Credential.recipient_lookup, Credential.id, Credential.status)
             .where(
                 Credential.achievement_id == achievement_id,
-                Credential.recipient_lookup.in_(lookups[start : start + 500]),
+                among(session, Credential.recipient_lookup, lookups[start : start + 500]),
             )
             .order_by(Credential.issued_at.desc())
         )
         for lookup, credential_id, status in session.execute(query):
             # Prefer an active one when someone holds several (issued one at a time).
             if lookup not in out or status == "active":
-                out[cast(str, lookup)] = (credential_id, status)  # matched by in_(), so not None
+                out[cast(str, lookup)] = (credential_id, status)  # matched by among(), so not None
     return out
 
 

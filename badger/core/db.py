@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Select, create_engine, event, func, select, text
+from sqlalchemy import ARRAY, Select, any_, bindparam, create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
@@ -127,6 +127,17 @@ def on_commit(session: Session, callback: Callable[[], None], *, key: str | None
 
 
 _HOOKED, _PENDING = "badger_on_commit_hooked", "badger_on_commit"
+
+
+def among(session: Session, column, values):
+    """``column IN values``. On PostgreSQL, ``column = ANY(:values)`` with one array parameter:
+    psycopg parses a statement of more than 50 parameters again at every execution (only short
+    ones are cached), which a bulk chunk's hundreds of recipients made a measurable cost; the
+    planner treats both forms alike."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def contains(column, text: str):

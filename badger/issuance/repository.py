@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
-from badger.core.db import contains, page_of
+from badger.core.db import among, contains, page_of
 from badger.issuance.models import Credential, StatusList, VcApiCredential
 
 
@@ -49,7 +49,11 @@ def insert_credentials(session: Session, values: list[dict[str, Any]]) -> list[C
         statement: Any = pg_insert(table).on_conflict_do_nothing()
     else:
         statement = sqlite_insert(table).on_conflict_do_nothing()
-    stored = set(session.scalars(statement.returning(table.c.id), values))
+    # A plain executemany (psycopg sends it in one pipeline), then which ids are there: with
+    # RETURNING, SQLAlchemy writes the chunk as one statement of thousands of parameters, which
+    # psycopg parses anew each time (4 times slower on PostgreSQL, measured).
+    session.execute(statement, values)
+    stored = set(session.scalars(select(table.c.id).where(among(session, table.c.id, [v["id"] for v in values]))))
     inserted_credential_ids(session).update(stored)
     manager = inspect(Credential).class_manager
     rows = []
@@ -103,7 +107,9 @@ def credentials_by_idempotency_keys(session: Session, issuer_id: str, keys: list
     for start in range(0, len(keys), 500):
         part = keys[start : start + 500]
         for row in session.scalars(
-            select(Credential).where(Credential.issuer_id == issuer_id, Credential.idempotency_key.in_(part))
+            select(Credential).where(
+                Credential.issuer_id == issuer_id, among(session, Credential.idempotency_key, part)
+            )
         ):
             out[cast(str, row.idempotency_key)] = row
     return out
