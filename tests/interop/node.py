@@ -43,14 +43,16 @@ def check_installed() -> None:
         )
 
 
-def run_node(script: str, payload: Mapping[str, Any], timeout: float = 60) -> dict:
-    """Run ``node <script>`` in ``js/`` with ``payload`` as JSON on stdin."""
+def run_node(script: str, payload: Mapping[str, Any], timeout: float = 60, *, cpus: str | None = None) -> dict:
+    """Run ``node <script>`` in ``js/`` with ``payload`` as JSON on stdin. ``cpus``: the CPU list
+    node may run on (``taskset -c``), for benchmarks that compare it with a pinned process."""
     check_installed()
     if not (JS_DIR / script).is_file():
         raise NodeHarnessError(f"no such interop script: {JS_DIR / script}")
+    pinned = ["taskset", "-c", cpus] if cpus is not None and shutil.which("taskset") else []
     try:
         proc = subprocess.run(
-            [_node_executable(), script],
+            [*pinned, _node_executable(), script],
             input=json.dumps(payload),
             capture_output=True,
             text=True,
