@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from badger.credentials.dates import parse_datetime
@@ -64,12 +63,23 @@ def _with_proof_context(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "@context": contexts + [DATA_INTEGRITY_V2_CONTEXT]}
 
 
-@lru_cache(maxsize=256)
-def _config_hash(options_json: str, context_json: str) -> bytes:
-    # A batch signed with one key and one `created` shares its proof configuration: its
-    # canonicalization (a full JSON-LD round) is done once, not once per credential.
-    canonical = suite.configure(json.loads(options_json), json.loads(context_json))
-    return suite.config_hash(canonical)
+# A batch signed with one key and one `created` shares its proof configuration: its
+# canonicalization (a full JSON-LD round) is done once, not once per credential. Keyed by the
+# options and @context themselves, made hashable (_flat), or by their JSON when they hold more
+# than strings (a str key never equals a tuple key).
+_CONFIG_HASHES: dict[Any, bytes] = {}
+
+
+def _flat(value: Any) -> Any:
+    """A hashable form of a JSON value of strings only (a string, a list of strings, an object
+    of strings: what proof options and @context are), else None."""
+    if type(value) is str:
+        return value
+    if type(value) is list and all(type(v) is str for v in value):
+        return ("[", *value)
+    if type(value) is dict and all(type(v) is str for v in value.values()):
+        return ("{", *sorted(value.items()))
+    return None
 
 
 def add_proof(
@@ -158,9 +168,19 @@ def _matching_proofs(proofs: list[Any], previous: Any) -> list[Any]:
 
 
 def _proof_config_hash(options: dict[str, Any], context: Any, loader: Any) -> bytes:
-    if loader is None:  # only the default, immutable loader may share cached results
-        return _config_hash(json.dumps(options, sort_keys=True), json.dumps(context))
-    return suite.config_hash(suite.configure(options, context, loader=loader))
+    if loader is not None:  # only the default, immutable loader may share cached results
+        return suite.config_hash(suite.configure(options, context, loader=loader))
+    key = (_flat(options), _flat(context))
+    if key[0] is None or key[1] is None:
+        key = (json.dumps(options, sort_keys=True), json.dumps(context))
+    found = _CONFIG_HASHES.get(key)
+    if found is None:
+        # Fresh copies: what is cached must not depend on the caller's objects afterwards.
+        found = suite.config_hash(suite.configure(json.loads(json.dumps(options)), json.loads(json.dumps(context))))
+        if len(_CONFIG_HASHES) >= 256:
+            _CONFIG_HASHES.clear()
+        _CONFIG_HASHES[key] = found
+    return found
 
 
 def proofs_of(document: dict[str, Any]) -> list[Any]:
