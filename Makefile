@@ -6,6 +6,11 @@ JS     := tests/interop/js
 
 .PHONY: install run test check bench fuzz clean
 
+# Python writes and reuses byte-compiled modules here, even where the environment asks it not to
+# (PYTHONDONTWRITEBYTECODE): otherwise every process that the tests, the benchmarks and `make run`
+# start (servers, workers, the CLI) compiles the whole package again (~0.15 s each).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
