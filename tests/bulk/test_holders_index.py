@@ -9,6 +9,7 @@ from sqlalchemy import text
 from badger.bulk import repository as repo
 from badger.issuance import issuing
 from badger.issuers import service as issuers
+from tests.fixtures import make_badger
 
 
 def test_holders_answers_by_recipient_and_uses_the_index(badger, database, create_issuer, create_achievement):
@@ -37,3 +38,14 @@ def test_holders_answers_by_recipient_and_uses_the_index(badger, database, creat
                 {"a": first, "x": "x", "y": "y"},
             ).all()
             assert any("ix_credentials_achievement_lookup" in str(row) for row in plan), plan
+
+
+def test_postgresql_plans_every_execution_with_its_parameters(tmp_path):
+    """A generic plan made while the table was empty walked every credential of the badge class
+    for each chunk (badger.core.db.make_engine): each execution is planned with its values."""
+    app, close = make_badger("postgresql", tmp_path)
+    try:
+        with app.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+    finally:
+        close()
