@@ -30,6 +30,7 @@ _ENV_NAMES = {
     "instance_path": "BADGER_INSTANCE_PATH",
     "ratelimit_storage_url": "BADGER_RATELIMIT_STORAGE_URL",
     "proxy_hops": "BADGER_PROXY_HOPS",
+    "bulk_runners": "BADGER_BULK_RUNNERS",
 }
 
 
@@ -57,6 +58,9 @@ class Settings:
     # Reverse proxies in front of the app that set X-Forwarded-For / -Proto (werkzeug ProxyFix):
     # 0 trusts no header (the client address is the socket's); 1 behind one nginx or Caddy.
     proxy_hops: int = 0
+    # Queue messages per bulk job (BADGER_BULK_RUNNERS): how many `badger worker` processes may
+    # share one job's chunks at once; more than the default when many workers serve one database.
+    bulk_runners: int = 4
 
     @property
     def production(self) -> bool:
@@ -102,6 +106,10 @@ def load_settings(overrides: Mapping[str, object] | None = None, environ: Mappin
         if not values["proxy_hops"].isdigit() or int(values["proxy_hops"]) > 10:
             raise InvalidInput("BADGER_PROXY_HOPS must be the number of reverse proxies (0-10)")
         values["proxy_hops"] = int(values["proxy_hops"])
+    if isinstance(values.get("bulk_runners"), str):
+        if not values["bulk_runners"].isdigit() or not 1 <= int(values["bulk_runners"]) <= 64:
+            raise InvalidInput("BADGER_BULK_RUNNERS must be the number of workers that may share a bulk job (1-64)")
+        values["bulk_runners"] = int(values["bulk_runners"])
     if environ.get("BADGER_HTTP_HOSTS"):  # comma-separated hosts (or host:port) reachable over http
         values["http_did_hosts"] = tuple(h.strip() for h in environ["BADGER_HTTP_HOSTS"].split(",") if h.strip())
     return Settings(**values).validate()

@@ -85,7 +85,6 @@ log = logging.getLogger("badger.jobs")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 TASK = "bulk.run"  # the queue task that runs a job (registered in badger.application.wire)
-RUNNERS_PER_JOB = 4  # queue messages per job: that many workers may share its chunks
 RQ_JOB_TIMEOUT = 900  # RQ's own limit for one message (above runner.STEP_BUDGET + one chunk)
 # Rows per transaction. Each chunk pays fixed queries (claim, holders, status draws, counters,
 # commit), so bigger chunks cost less CPU a row (on PostgreSQL, one runner: 0.81 ms a row with
@@ -631,12 +630,18 @@ def start(
 
 def dispatch_job(app: Badger, job_id: str) -> None:
     """Hand a committed job to the runners (the task TASK, badger.bulk.runner.run_task):
-    RUNNERS_PER_JOB queue messages when BADGER_QUEUE_URL is set, else a thread of this process.
+    ``settings.bulk_runners`` queue messages when BADGER_QUEUE_URL is set (that many workers may
+    share the job's chunks), else a thread of this process.
     Never raises: a job that could not be handed over is found again in the database
     (runner.resume, and the worker's periodic look for abandoned jobs)."""
     try:
         queue.submit(
-            app, TASK, job_id, copies=RUNNERS_PER_JOB, timeout=RQ_JOB_TIMEOUT, description=f"bulk job {job_id}"
+            app,
+            TASK,
+            job_id,
+            copies=app.settings.bulk_runners,
+            timeout=RQ_JOB_TIMEOUT,
+            description=f"bulk job {job_id}",
         )
     except Exception:  # Redis away, or anything else: the database has the job
         log.exception("job %s could not be dispatched now; it will be resumed from the database", job_id)
