@@ -49,7 +49,7 @@ def test_redis_shares_the_counters_between_workers(badger):
 
     from badger.web import create_app
 
-    prefix_db = "redis://127.0.0.1:6379/13"
+    prefix_db = "redis://127.0.0.1:6379/11"  # not 13: tests/e2e/test_bulk_10k.py flushes that one
     settings = dataclasses.replace(badger.settings, ratelimit_storage_url=prefix_db)
     badger.settings = settings
     address = f"192.0.2.{uuid.uuid4().int % 200 + 20}"
