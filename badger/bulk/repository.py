@@ -52,7 +52,21 @@ def add_job(session: Session, row: Job) -> None:
 
 
 def add_rows(session: Session, rows: list[dict]) -> None:
-    """Insert many JobRow rows at once (executemany: 50,000 rows in well under a second)."""
+    """Insert many JobRow rows at once (column values, every row with the same columns): COPY on
+    PostgreSQL (50,000 rows: 3.2 s with executemany, most of it the server's per-statement work),
+    executemany on SQLite."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        columns = list(rows[0])  # our own column names, never input
+        cursor = session.connection().connection.cursor()  # the DB-API cursor, in this transaction
+        try:
+            with cursor.copy(f"COPY {JobRow.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[column] for column in columns])
+        finally:
+            cursor.close()
+        return
     for start in range(0, len(rows), 5000):
         session.execute(insert(JobRow), rows[start : start + 5000])
 
