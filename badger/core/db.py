@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import ARRAY, Select, any_, bindparam, create_engine, event, func, select, text
+from sqlalchemy import ARRAY, Select, String, any_, bindparam, create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+from sqlalchemy.sql.functions import GenericFunction
 
 from badger.errors import Conflict
 
@@ -35,6 +37,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # SQLite's own lower() folds ASCII letters only ("Élodie" stays "Élodie").
+            dbapi_connection.create_function(_SQLITE_LOWER, 1, _unicode_lower, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
@@ -154,11 +158,36 @@ def among(session: Session, column, values):
     return column.in_(values)
 
 
+_SQLITE_LOWER = "badger_lower"
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class unicode_lower(GenericFunction):
+    """SQL lower() of every letter: PostgreSQL's own; on SQLite, Python's (registered on each
+    connection by make_engine), as SQLite's lower() folds ASCII letters only."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _lower_sql(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _lower_sqlite(element, compiler, **kw):
+    return f"{_SQLITE_LOWER}({compiler.process(element.clauses, **kw)})"
+
+
 def contains(column, text: str):
-    """``column`` contains ``text``, ignoring case (SQL LIKE with % and _ escaped). SQLite's
-    lower() folds ASCII letters only; PostgreSQL folds every letter."""
+    """``column`` contains ``text``, ignoring case in every script (SQL LIKE with % and _
+    escaped; lower() of every letter on both databases: unicode_lower)."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+    return unicode_lower(column).like(f"%{escaped}%", escape="\\")
 
 
 def page_of(session: Session, query: Select, *, order: list, offset: int = 0, limit: int | None = None):

@@ -44,3 +44,33 @@ def test_issuance_fills_the_name_and_the_migration_fills_it_for_older_credential
     with badger.engine.connect() as connection:
         names = dict(connection.execute(text("SELECT id, recipient_name FROM credentials")).all())
     assert names == {named: "Élodie Kerjean", anonymous: None}
+
+
+def test_search_ignores_case_in_every_script(badger, create_issuer, create_achievement):
+    """ "élodie" finds "Élodie" on SQLite too (its own lower() folds ASCII letters only)."""
+    from sqlalchemy import select
+
+    from badger.core.db import contains
+    from badger.issuance.models import Credential
+
+    issuer, _token = create_issuer(name="CEC Ouest 2023", slug="cec-ouest")
+    achievement = create_achievement(issuer).id
+    with badger.transaction() as session:
+        issuer = issuers.get_issuer(session, "cec-ouest")
+        [elodie, oscar] = issuing.issue_batch(
+            badger,
+            session,
+            issuer,
+            [
+                issuing.IssueRequest(achievement=achievement, email="elodie@example.org", name="Élodie Kerjean"),
+                issuing.IssueRequest(achievement=achievement, email="oscar@example.org", name="ØSCAR Ñúñez"),
+            ],
+        )
+    with badger.transaction() as session:
+
+        def found(text: str) -> set[str]:
+            return set(session.scalars(select(Credential.id).where(contains(Credential.recipient_name, text))))
+
+        assert found("élodie") == found("ÉLODIE") == found("Élo") == {elodie.id}
+        assert found("øscar ñ") == found("ÑÚÑEZ") == {oscar.id}
+        assert found("e") == {elodie.id, oscar.id} and found("%") == set() and found("_") == set()
