@@ -39,6 +39,21 @@ def _guarded_connect(self, address):
 
 
 @pytest.fixture(autouse=True)
+def cheap_hasher(monkeypatch):
+    """argon2id with small parameters in the test process: the suite creates and signs in
+    thousands of accounts, and the library's defaults (64 MiB, 3 passes, 4 threads) cost
+    a tenth of a second or more each time. Servers the tests start keep the defaults."""
+    from argon2 import PasswordHasher
+
+    from badger.accounts import service as accounts
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(accounts, "hasher", hasher)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", [])
+    return hasher
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
 

@@ -1,7 +1,8 @@
 """A real Badger server for tests that drive it from outside (browser, e2e, interop).
 
 ``live_server`` (module scope): ``python -m badger.cli serve`` on 127.0.0.1 and a free port, in a
-subprocess, with its own temporary SQLite database (``badger db upgrade`` is run first),
+subprocess, with its own temporary SQLite database (migrated first: a copy of the database the
+worker migrated once; ``badger db upgrade`` for a ``BADGER_DATABASE_URL`` given as override),
 ``BADGER_BASE_URL=http://127.0.0.1:<port>`` and a test ``BADGER_SECRET_KEY``. It answers
 ``/healthz`` before the fixture returns. Attributes and methods:
 
@@ -97,8 +98,20 @@ class LiveServer:
         """The server's command line (subclasses serve with something else)."""
         return [sys.executable, "-m", "badger.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
 
+    def _migrate(self) -> None:
+        """The server's database at head: its own SQLite file is a copy of the database the
+        worker migrated once (tests/fixtures.py, the same as ``badger db upgrade`` makes, a
+        second or two sooner); another database (``BADGER_DATABASE_URL``) gets ``badger db upgrade``."""
+        path = self.directory / "badger.sqlite3"
+        if self.env["BADGER_DATABASE_URL"] == f"sqlite:///{path}" and not path.exists():
+            from tests.fixtures import copy_sqlite_template
+
+            copy_sqlite_template(path)
+        else:
+            self.cli("db", "upgrade")
+
     def start(self) -> LiveServer:
-        self.cli("db", "upgrade")
+        self._migrate()
         # The log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server.
         with open(self.stderr_path, "wb") as log:
             self.process = subprocess.Popen(

@@ -29,15 +29,6 @@ PASSWORD = "correct horse battery staple"
 # ------------------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def cheap_hasher(monkeypatch):
-    """argon2 with small parameters: the suite signs in hundreds of times."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(accounts, "hasher", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", [])
-    return hasher
-
-
 @pytest.fixture
 def outbox(monkeypatch):
     """Every e-mail the accounts service queues (still written to the real outbox)."""

@@ -17,6 +17,17 @@ collects console errors and uncaught page exceptions for the test to assert on.
 ``screenshot(page, name) -> Path`` (a fixture returning the function; also importable as
 ``tests.browser.screenshot``) saves test-artifacts/screenshots/<name>.png (git-ignored).
 
+Seeded servers
+--------------
+``fresque_server`` (function scope): a live server that sends its e-mail to ``smtp_server``,
+with the partner "Fresque Bretagne" (slug ``fresque``) and its badge class "Animer une fresque
+du climat" (its criteria in tests/recognition/helpers.py) -> ``(server, issuer, badge)``; add
+what the journey needs through ``server.badger``.
+
+``cec_partner`` (session scope): ``cec_partner(badger, **badge) -> (slug, badge_id)``, the partner "CEC Ouest 2023" (slug
+``cec-ouest-2023``) and its badge class "Session 1 — Montée à bord" with a PNG image (``badge``
+adds or replaces fields of the class), in the container of a server.
+
 Mark browser tests with ``@pytest.mark.browser`` (registered in pyproject.toml).
 """
 
@@ -26,7 +37,7 @@ import os
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, badge_png
 from tests.browser import screenshot as _screenshot
 
 # ------------------------------------------------------------------------------------ browser
@@ -97,3 +108,65 @@ def phone_page(browser):
 def screenshot():
     """``screenshot(page, name) -> Path`` under test-artifacts/screenshots/."""
     return _screenshot
+
+
+# ------------------------------------------------------------------------------ seeded servers
+
+
+@pytest.fixture
+def fresque_server(make_live_server, smtp_server):
+    """A live server mailing to ``smtp_server``, with the partner "Fresque Bretagne" and its
+    badge class "Animer une fresque du climat" -> (server, issuer, badge)."""
+    from badger.achievements import service as achievements
+    from badger.issuers import service as issuers
+    from tests.recognition.helpers import CRITERIA
+
+    with make_live_server({"BADGER_SMTP_URL": smtp_server.url}) as live:
+        with live.badger.transaction() as session:
+            issuer = issuers.create_issuer(
+                live.badger, session, name="Fresque Bretagne", url="https://fresque-bretagne.example", slug="fresque"
+            )
+            badge = achievements.create_achievement(
+                live.badger,
+                session,
+                issuer,
+                name="Animer une fresque du climat",
+                description="Avoir animé une fresque du climat complète auprès d'un public.",
+                criteria=CRITERIA,
+            )
+        yield live, issuer, badge
+
+
+@pytest.fixture(scope="session")
+def cec_partner():
+    """``cec_partner(badger, **badge) -> (slug, badge id)`` (usable from fixtures of any scope)."""
+    return _cec_partner
+
+
+def _cec_partner(badger, **badge) -> tuple[str, str]:
+    """The partner "CEC Ouest 2023" and its badge class "Session 1" -> (slug, badge id)."""
+    from badger.achievements import service as achievements
+    from badger.issuers import service as issuers
+
+    with badger.transaction() as session:
+        issuer = issuers.create_issuer(
+            badger,
+            session,
+            name="CEC Ouest 2023",
+            url="https://cec-ouest.example",
+            slug="cec-ouest-2023",
+            description="Convention des Entreprises pour le Climat, Bretagne et Pays de la Loire.",
+        )
+        achievement = achievements.create_achievement(
+            badger,
+            session,
+            issuer,
+            **{
+                "name": "Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
+                "description": "Camp de base à Rennes, 20-21 janvier 2023 : diagnostic partagé, le monde d'après.",
+                "criteria": "Présence aux **deux journées** du camp de base.",
+                "image": badge_png(),
+                **badge,
+            },
+        )
+        return issuer.slug, achievement.id

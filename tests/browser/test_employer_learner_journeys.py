@@ -29,6 +29,7 @@ from badger.issuance import issuing
 from badger.issuers import service as issuers
 from badger.mail import outbox as mail
 from badger.programmes import learners
+from tests.browser import badge_png
 from tests.browser.test_public_pages import _drop, _no_horizontal_scroll, _tampered
 from tests.mailserver import MailServer
 from tests.web.pages.pages import revoke
@@ -42,18 +43,6 @@ LEARNER = "morgane.le-bihan@exemple.fr"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre")
 
 
-def _png(colour=(20, 110, 60)) -> bytes:
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (256, 256), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((16, 16, 240, 240), fill=colour)
-    draw.ellipse((64, 64, 192, 192), fill=(240, 200, 60))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def smtp():
     server = MailServer().up()
@@ -64,41 +53,25 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def site(make_live_server, smtp):
+def site(make_live_server, smtp, cec_partner):
     """A partner with two badge classes; an employer's candidate holds one (valid), another
     person a revoked one; the learner holds two, issued months apart, and was e-mailed both."""
     from badger.achievements import service as achievements
 
     server = make_live_server({"BADGER_SMTP_URL": smtp.url})
     badger = server.badger
+    slug, session1_id = cec_partner(badger, name=BADGE, criteria=CRITERIA)
     with badger.transaction() as session:
-        issuer = issuers.create_issuer(
-            badger,
-            session,
-            name="CEC Ouest 2023",
-            url="https://cec-ouest.example",
-            slug="cec-ouest-2023",
-            description="Convention des Entreprises pour le Climat, Bretagne et Pays de la Loire.",
-        )
-        session1 = achievements.create_achievement(
-            badger,
-            session,
-            issuer,
-            name=BADGE,
-            description="Camp de base à Rennes, 20-21 janvier 2023 : diagnostic partagé, le monde d'après.",
-            criteria=CRITERIA,
-            image=_png(),
-        )
         fresk = achievements.create_achievement(
             badger,
             session,
-            issuer,
+            issuers.get_issuer(session, slug),
             name="Animer une fresque du climat",
             description="A animé une fresque du climat complète.",
             criteria="Animer **une fresque** complète.",
-            image=_png((11, 87, 208)),
+            image=badge_png((11, 87, 208)),
         )
-        slug, session1_id, fresk_id = issuer.slug, session1.id, fresk.id
+        fresk_id = fresk.id
 
     def issue(achievement_id, email, name, notify=False):
         with badger.transaction() as session:
@@ -386,7 +359,7 @@ def test_staff_sees_charts_delivery_resend_kept_image_and_pathway_steps(page, ph
         p.fill("#description", "Une fresque du climat animée.")
         p.fill("#criteria", "Animer une fresque.")
         p.set_input_files(
-            "#image", files=[{"name": "badge.png", "mimeType": "image/png", "buffer": _png((160, 30, 90))}]
+            "#image", files=[{"name": "badge.png", "mimeType": "image/png", "buffer": badge_png((160, 30, 90))}]
         )
         with p.expect_navigation():
             p.locator("form button[type=submit]").last.click()

@@ -15,13 +15,11 @@ import urllib.request
 
 import pytest
 
-from badger.achievements import service as achievements
 from badger.issuance import issuing
 from badger.issuers import service as issuers
 from badger.keys import did_web_document_url
 from badger.programmes import learners as learner_links
 from tests.interop import node
-from tests.recognition.helpers import CRITERIA
 
 pytestmark = [pytest.mark.browser, pytest.mark.interop]
 
@@ -30,28 +28,18 @@ SHOTS = "learner-endorsement"
 
 
 @pytest.fixture
-def server(make_live_server, smtp_server):
-    with make_live_server({"BADGER_SMTP_URL": smtp_server.url}) as live:
-        with live.badger.transaction() as session:
-            issuer = issuers.create_issuer(
-                live.badger, session, name="CEC Ouest", url="https://cec-ouest.example", slug="cec-ouest"
-            )
-            badge = achievements.create_achievement(
-                live.badger,
-                session,
-                issuer,
-                name="Animer une fresque du climat",
-                description="Avoir animé une fresque du climat complète auprès d'un public.",
-                criteria=CRITERIA,
-            )
-            credential = issuing.issue(
-                live.badger,
-                session,
-                issuer,
-                issuing.IssueRequest(achievement=badge.id, email=ANNE, name="Anne Le Goff"),
-            )
-            credential_id = credential.id
-        yield live, credential_id
+def server(fresque_server):
+    """The shared seeded server (tests/browser/conftest.py) and Anne's credential."""
+    live, issuer, badge = fresque_server
+    with live.badger.transaction() as session:
+        credential = issuing.issue(
+            live.badger,
+            session,
+            issuers.get_issuer(session, issuer.slug),
+            issuing.IssueRequest(achievement=badge.id, email=ANNE, name="Anne Le Goff"),
+        )
+        credential_id = credential.id
+    return live, credential_id
 
 
 def _sign_in(page, origin: str, smtp, email: str) -> None:

@@ -9,7 +9,6 @@ under test-artifacts/screenshots/public/ for people to look at.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import re
 import struct
@@ -28,51 +27,21 @@ pytestmark = pytest.mark.browser
 REASON = "Présence non confirmée par l'animatrice."
 
 
-def _png() -> bytes:
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (256, 256), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((16, 16, 240, 240), fill=(20, 110, 60))
-    draw.ellipse((64, 64, 192, 192), fill=(240, 200, 60))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
-def site(live_server):
+def site(live_server, cec_partner):
     """One issuer, one badge class with a PNG image, a valid and a revoked credential."""
-    from badger.achievements import service as achievements
-
     badger = live_server.badger
-    with badger.transaction() as session:
-        issuer = issuers.create_issuer(
-            badger,
-            session,
-            name="CEC Ouest 2023",
-            url="https://cec-ouest.example",
-            slug="cec-ouest-2023",
-            description="Convention des Entreprises pour le Climat, Bretagne et Pays de la Loire.",
-        )
-        achievement = achievements.create_achievement(
-            badger,
-            session,
-            issuer,
-            name="Session 1 — Montée à bord (CEC Ouest 2023, Rennes)",
-            description="Camp de base à Rennes, 20-21 janvier 2023 : diagnostic partagé, le monde d'après.",
-            criteria="Présence aux **deux journées** du camp de base.",
-            image=_png(),
-            achievement_type="Competency",
-            alignments=[
-                {
-                    "target_name": "Gérer les impacts environnementaux",
-                    "target_framework": "ESCO",
-                    "target_url": "http://data.europa.eu/esco/skill/0a1b2c3d-0000-4000-8000-000000000000",
-                }
-            ],
-        )
-        slug, achievement_id = issuer.slug, achievement.id
+    slug, achievement_id = cec_partner(
+        badger,
+        achievement_type="Competency",
+        alignments=[
+            {
+                "target_name": "Gérer les impacts environnementaux",
+                "target_framework": "ESCO",
+                "target_url": "http://data.europa.eu/esco/skill/0a1b2c3d-0000-4000-8000-000000000000",
+            }
+        ],
+    )
 
     def issue(name):
         with badger.transaction() as session:

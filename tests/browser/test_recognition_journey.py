@@ -18,11 +18,10 @@ import urllib.request
 import pytest
 
 from badger.accounts import service as accounts
-from badger.achievements import service as achievements
 from badger.core import audit
 from badger.issuers import service as issuers
 from tests.interop import node
-from tests.recognition.helpers import CRITERIA, PASSWORD, pdf
+from tests.recognition.helpers import PASSWORD, pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.interop]
 
@@ -30,25 +29,15 @@ APPLICANT = "camille.martin@example.org"
 
 
 @pytest.fixture
-def server(make_live_server, smtp_server):
-    with make_live_server({"BADGER_SMTP_URL": smtp_server.url}) as live:
-        with live.badger.transaction() as session:
-            issuer = issuers.create_issuer(
-                live.badger, session, name="Fresque Bretagne", url="https://fresque-bretagne.example", slug="fresque"
-            )
-            badge = achievements.create_achievement(
-                live.badger,
-                session,
-                issuer,
-                name="Animer une fresque du climat",
-                description="Avoir animé une fresque du climat complète auprès d'un public.",
-                criteria=CRITERIA,
-            )
-            for email, name in (("anne@fresque.example", "Anne Staff"), ("bruno@fresque.example", "Bruno Staff")):
-                user = accounts.create_user(live.badger, session, email=email, name=name, password=PASSWORD)
-                accounts.add_membership(live.badger, session, user, issuer, "issuer", actor=audit.SYSTEM)
-            badge_id = badge.id
-        yield live, badge_id
+def server(fresque_server):
+    """The shared seeded server (tests/browser/conftest.py) and two staff members of the partner."""
+    live, issuer, badge = fresque_server
+    with live.badger.transaction() as session:
+        row = issuers.get_issuer(session, issuer.slug)
+        for email, name in (("anne@fresque.example", "Anne Staff"), ("bruno@fresque.example", "Bruno Staff")):
+            user = accounts.create_user(live.badger, session, email=email, name=name, password=PASSWORD)
+            accounts.add_membership(live.badger, session, user, row, "issuer", actor=audit.SYSTEM)
+    return live, badge.id
 
 
 def _link(message, pattern: str) -> str:

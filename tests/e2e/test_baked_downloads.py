@@ -1,8 +1,8 @@
 """Issue 4, must show 2: baked downloads from a real server verify everywhere and are the badge
 class's own picture.
 
-A server started by the test (tests/live_server.py ``live_server``: its own SQLite database,
-``badger db upgrade``, 127.0.0.1 and a free port). Three badge classes made with the command
+A server started by the test (tests/live_server.py ``live_server``: its own SQLite database at
+head, 127.0.0.1 and a free port). Three badge classes made with the command
 line: one with an uploaded PNG, one with an uploaded SVG, one without an image (the generated
 default PNG). For each, a credential in each format (Data Integrity ``ldp`` and VC-JWT ``jwt``)
 issued with ``badger issue``, then ``/credentials/<id>.png`` or ``.svg`` downloaded over HTTP.
