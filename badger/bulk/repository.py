@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from badger.achievements.models import Achievement
 from badger.bulk.models import Job, JobRow
-from badger.core.db import among, contains, page_of
+from badger.core.db import among, contains, on_postgresql, page_of
 from badger.issuance import repository as issuance_repo
 from badger.issuance.models import Credential
 
@@ -57,7 +57,7 @@ def add_rows(session: Session, rows: list[dict]) -> None:
     executemany on SQLite."""
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         columns = list(rows[0])  # our own column names, never input
         cursor = session.connection().connection.cursor()  # the DB-API cursor, in this transaction
         try:

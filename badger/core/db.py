@@ -147,13 +147,19 @@ def on_commit(session: Session, callback: Callable[[], None], *, key: str | None
 _HOOKED, _PENDING = "badger_on_commit_hooked", "badger_on_commit"
 
 
+def on_postgresql(session: Session) -> bool:
+    """Whether ``session`` talks to PostgreSQL (else SQLite): for the few statements written
+    differently on each."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def among(session: Session, column, values):
     """``column IN values``. On PostgreSQL, ``column = ANY(:values)`` with one array parameter:
     psycopg parses a statement of more than 50 parameters again at every execution (only short
     ones are cached), which a bulk chunk's hundreds of recipients made a measurable cost; the
     planner treats both forms alike."""
     values = list(values)
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)
 

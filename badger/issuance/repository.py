@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
-from badger.core.db import among, contains, page_of
+from badger.core.db import among, contains, on_postgresql, page_of
 from badger.issuance.models import Credential, StatusList, VcApiCredential
 
 
@@ -45,7 +45,7 @@ def insert_credentials(session: Session, values: list[dict[str, Any]]) -> list[C
     if not values:
         return []
     table = cast(Table, Credential.__table__)
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         statement: Any = pg_insert(table).on_conflict_do_nothing()
     else:
         statement = sqlite_insert(table).on_conflict_do_nothing()

@@ -8,6 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
+from badger.core.db import on_postgresql
 from badger.issuance.models import Credential
 from badger.issuers.models import Issuer
 from badger.mail.models import EmailTemplate, OutboxMessage
@@ -56,7 +57,7 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease_until: datet
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         query = query.with_for_update(skip_locked=True)
     rows = list(session.scalars(query))
     for row in rows:

@@ -175,8 +175,7 @@ def _proof_config_hash(options: dict[str, Any], context: Any, loader: Any) -> by
         key = (json.dumps(options, sort_keys=True), json.dumps(context))
     found = _CONFIG_HASHES.get(key)
     if found is None:
-        # Fresh copies: what is cached must not depend on the caller's objects afterwards.
-        found = suite.config_hash(suite.configure(json.loads(json.dumps(options)), json.loads(json.dumps(context))))
+        found = suite.config_hash(suite.configure(options, context))
         if len(_CONFIG_HASHES) >= 256:
             _CONFIG_HASHES.clear()
         _CONFIG_HASHES[key] = found
