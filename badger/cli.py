@@ -493,8 +493,7 @@ def issue_bulk(ctx, achievement_id, csv_path, dry_run, notify):
             shown["at"] = p["done"]
             _say(f"{p['done']}/{p['total']} ({p['percent']}%)")
 
-    # This process alone runs the job (dispatch=False): bigger chunks, no clash to fear.
-    jobs.run(app, job_id, on_progress=progress, chunk_size=bulk.SOLE_RUNNER_CHUNK_SIZE)
+    jobs.run(app, job_id, on_progress=progress)  # in this process (dispatch=False)
     with app.transaction() as session:
         job = bulk.get_job(session, owner, job_id)
         report = bulk.report(session, job)

@@ -76,7 +76,6 @@ __all__ = [
     "MAX_BYTES",
     "MAX_ROWS",
     "CHUNK_SIZE",
-    "SOLE_RUNNER_CHUNK_SIZE",
     "RESULT_COLUMNS",
 ]
 
@@ -86,16 +85,12 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 TASK = "bulk.run"  # the queue task that runs a job (registered in badger.application.wire)
 RQ_JOB_TIMEOUT = 900  # RQ's own limit for one message (above runner.STEP_BUDGET + one chunk)
-# Rows per transaction. Each chunk pays fixed queries (claim, holders, status draws, counters,
-# commit), so bigger chunks cost less CPU a row (on PostgreSQL, one runner: 0.81 ms a row with
-# 250, 1.17 ms with 100, this process and the server together). But runners working at once
-# draw their status indexes at random without seeing each other's uncommitted chunks: two
-# chunks of n rows clash with a probability of about n^2 / 131,072 (the clash waits for the
-# other commit, then the batch is drawn and signed again), 7 % at 100 rows, 38 % at 250, and
-# measured, 2 workers went from ~1,000 to ~500 rows/s with 250. So: 100 when runners may share
-# a job, 250 when one runner has it alone (the CLI's foreground run).
-CHUNK_SIZE = 100
-SOLE_RUNNER_CHUNK_SIZE = 250
+# Rows per transaction. Each chunk pays fixed queries (claim, holders, used keys, one status
+# counter step per list, counters, commit), so bigger chunks cost less a row; runners sharing a
+# job never clash (a status list gives each position once) and never wait for each other's
+# chunks. 500 rows is about half a second of work: a killed runner loses little, a job's
+# progress moves often, and a 10,000-row job still has 20 chunks to share between workers.
+CHUNK_SIZE = 500
 MAX_NAME, MAX_NARRATIVE, MAX_URL = 300, 5000, 2000
 RESULT_COLUMNS = ("line", "email", "name", "outcome", "credential_url", "problem")
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import ARRAY, Select, String, any_, bindparam, create_engine, event, func, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
@@ -151,6 +151,23 @@ def on_postgresql(session: Session) -> bool:
     """Whether ``session`` talks to PostgreSQL (else SQLite): for the few statements written
     differently on each."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def autonomous(session: Session) -> Iterator[Connection]:
+    """A connection for a statement that must neither wait for ``session``'s transaction nor be
+    undone with it (a counter that concurrent transactions advance). On PostgreSQL, another
+    connection of the pool in autocommit: each statement commits at once, so a row it updates
+    stays locked for that statement only. On SQLite, the session's own connection: its
+    transaction holds the database's one write lock, which a second connection would wait for,
+    and writers take turns anyway."""
+    if not on_postgresql(session):
+        yield session.connection()
+        return
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
 
 
 def among(session: Session, column, values):

@@ -8,7 +8,7 @@ import json
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -289,8 +289,8 @@ def issue_batch(
 ) -> list[Credential]:
     """Issue one credential per request, in order, all or nothing: the pipeline that single
     issuance, bulk chunks, milestones and pathways share. Per batch: one query for the
-    Idempotency-Keys already used, each badge class read once, the status indexes drawn for the
-    whole batch (status_lists.allocate_entries_many), the documents validated by shape
+    Idempotency-Keys already used, each badge class read once, the status indexes given to the
+    whole batch at once (status_lists.allocate_entries_many), the documents validated by shape
     (BatchValidator), signed with one key and one ``created`` (the proof configuration and the
     JSON-LD shape are processed once: badger.jsonld.template), stored with multi-row INSERTs,
     audited with one multi-row INSERT, and announced with one ``credentials_issued`` event
@@ -298,8 +298,7 @@ def issue_batch(
 
     Returns the credentials (a request whose Idempotency-Key was used before answers the
     credential issued then). Raises what ``issue`` raises for the first bad request; a batch of
-    more than one raises Conflict when an Idempotency-Key clashes with a concurrent transaction
-    (a status index another transaction took is drawn again for that row alone: _store_batch):
+    more than one raises Conflict when an Idempotency-Key clashes with a concurrent transaction:
     the caller retries row by row."""
     requests = list(requests)
     keys = list(idempotency_keys) if idempotency_keys is not None else [None] * len(requests)
@@ -379,7 +378,7 @@ def issue_batch(
         except Conflict:
             key = keys[0]
             if key is None:
-                raise  # a status index taken by a concurrent issuance: one in 131,072 per pair
+                raise  # status indexes are never given twice; nothing else is unique here
             # A concurrent request with the same Idempotency-Key won: answer as if we came second.
             earlier = issuance_repo.credential_by_idempotency_key(session, issuer.id, key)
             if earlier is None or earlier.request_hash != requests[0].fingerprint():
@@ -387,7 +386,7 @@ def issue_batch(
             return [earlier]
     else:
         with core_db.savepoint(session):  # a Conflict raised here leaves nothing behind
-            rows = _store_batch(app, session, issuer, built, values, validator, now, valid_from)
+            rows = _store_batch(session, issuer, values)
     for i, row in zip(todo, rows, strict=True):
         results[i] = row
     audit.record_many(
@@ -410,45 +409,11 @@ def issue_batch(
     return cast("list[Credential]", results)
 
 
-# Rounds of new draws for the rows whose status indexes a concurrent transaction took first.
-_REDRAWS = 3
-
-
-def _store_batch(
-    app: Badger,
-    session: Session,
-    issuer: Issuer,
-    built: list[_Built],
-    values: list[dict[str, Any]],
-    validator: BatchValidator,
-    now: Any,
-    valid_from: str,
-) -> list[Credential]:
-    """Store the batch's signed rows in one executemany. Concurrent runners draw status indexes
-    at random and cannot see each other's uncommitted draws: a row whose index another
-    transaction took (one in ~131,072 per pair of rows) is left out by the INSERT, drawn again,
-    signed again and stored alone, while the rest of the batch stays. A row whose
-    Idempotency-Key was taken raises Conflict (the caller's savepoint undoes the batch)."""
+def _store_batch(session: Session, issuer: Issuer, values: list[dict[str, Any]]) -> list[Credential]:
+    """Store the batch's signed rows in one executemany. The INSERT leaves out a row whose
+    Idempotency-Key a concurrent transaction took first: Conflict then (the caller's savepoint
+    undoes the batch). Status indexes never clash: a list gives each position once."""
     stored = {row.id: row for row in issuance_repo.insert_credentials(session, values)}
-    for _round in range(_REDRAWS):
-        left = [i for i, v in enumerate(values) if v["id"] not in stored]
-        if not left:
-            break
-        keys = [k for k in (built[i].key for i in left) if k is not None]
-        if keys and issuance_repo.credentials_by_idempotency_keys(session, issuer.id, keys):
-            raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict")
-        statuses = allocate_entries_many(app, session, issuer, len(left))
-        redone = []
-        for i, status in zip(left, statuses, strict=True):
-            document = dict(built[i].document)
-            entries = status.entries
-            document["credentialStatus"] = dict(entries) if isinstance(entries, dict) else [dict(e) for e in entries]
-            keyed = validator.check(document)
-            built[i] = replace(built[i], document=document, status=status, keyed=keyed)
-            redone.append(built[i])
-        for i, value in zip(left, _sign(app, issuer, redone, now, valid_from), strict=True):
-            values[i] = value
-        stored.update((row.id, row) for row in issuance_repo.insert_credentials(session, [values[i] for i in left]))
     if len(stored) != len(values):
         raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict")
     return [stored[v["id"]] for v in values]
@@ -488,8 +453,8 @@ def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from
                 "recipient_name": b.name[:300] if b.name else None,
                 "status": "active",
                 "status_reason": None,
-                "status_index": b.status.revocation_index,
-                "suspension_index": b.status.suspension_index,
+                "status_index": b.status.revocation_slot,
+                "suspension_index": b.status.suspension_slot,
                 "status_changed_at": None,
                 "issued_at": now,
                 "idempotency_key": b.key,

@@ -21,7 +21,10 @@ from badger.core.db import Base
 
 
 class StatusList(Base):
-    """One Bitstring Status List per issuer and purpose; indexes are allocated at random."""
+    """A Bitstring Status List of an issuer for one purpose. An issuer's lists for a purpose
+    follow each other (``sequence`` 0, 1, ...; migration 0021): the next one starts when the
+    last is full. A list gives out its positions in order (StatusListCounter) and maps each to
+    an index through a secret permutation drawn from ``seed`` (badger.status.order)."""
 
     __tablename__ = "status_lists"
 
@@ -30,7 +33,26 @@ class StatusList(Base):
     purpose: Mapped[str] = mapped_column(String(16))
     size: Mapped[int] = mapped_column(Integer)
     bits: Mapped[bytes] = mapped_column(LargeBinary)
-    __table_args__ = (UniqueConstraint("issuer_id", "purpose"),)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # None for a list from before migration 0021 (its indexes were drawn at random): closed to
+    # new credentials, it keeps serving the ones it holds.
+    seed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "purpose", "sequence", name="uq_status_lists_issuer_purpose_sequence"),
+    )
+
+
+class StatusListCounter(Base):
+    """How many positions a status list gave out (migration 0021). Advanced in a statement of
+    its own that commits at once on PostgreSQL (core.db.autonomous), so that concurrent
+    issuers never wait on each other's transactions. Apart from ``status_lists`` (whose row a
+    status change locks for the rest of its transaction) and without a foreign key (a list
+    created in a transaction not yet committed has its counter already)."""
+
+    __tablename__ = "status_list_counters"
+
+    list_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer)
 
 
 class Credential(Base):
@@ -50,8 +72,10 @@ class Credential(Base):
     recipient_name: Mapped[str | None] = mapped_column(String(300), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # The credential's slot in its issuer's revocation lists: the list's sequence * LIST_SIZE +
+    # the index in that list (issuance.status_lists.slot); unique per issuer.
     status_index: Mapped[int | None] = mapped_column(Integer)
-    # Status (migration 0004): the credential's index in its issuer's suspension list (None for
+    # Status (migration 0004): the credential's slot in its issuer's suspension lists (None for
     # credentials issued before suspension existed: they carry a revocation entry only), and
     # when the status last changed.
     suspension_index: Mapped[int | None] = mapped_column(Integer)
@@ -81,7 +105,7 @@ class VcApiCredential(Base):
     # VC-API ``options.credentialId``, else the credential's ``id``: how the caller names it.
     credential_id: Mapped[str] = mapped_column(String(2000))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | revoked | suspended
-    status_index: Mapped[int] = mapped_column(Integer)  # in the issuer's revocation list
+    status_index: Mapped[int] = mapped_column(Integer)  # slot in the issuer's revocation lists
     suspension_index: Mapped[int | None] = mapped_column(Integer)  # when a suspension entry was asked
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
-from sqlalchemy import Table, case, event, func, inspect, or_, select
+from sqlalchemy import Table, case, event, func, inspect, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
-from badger.core.db import among, contains, on_postgresql, page_of
+from badger.core.db import among, autonomous, contains, on_postgresql, page_of
 from badger.issuance.models import Credential, StatusList, VcApiCredential
 
 
@@ -66,39 +66,54 @@ def insert_credentials(session: Session, values: list[dict[str, Any]]) -> list[C
 
 
 def status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:
+    """The issuer's current list for ``purpose`` (the last of its sequence), or None."""
     # Remembered for the session. A second SELECT would hand back the same
     # identity-mapped object anyway (its loaded columns are not refreshed), so this only saves the
     # round trip and the 16 KB of bits that every issuance paid twice.
     remembered = session.info.setdefault("badger.status_lists", {})
     row = remembered.get((issuer_id, purpose))
     if row is None or row not in session:
-        row = session.scalar(select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose))
+        row = session.scalar(
+            select(StatusList)
+            .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)
+            .order_by(StatusList.sequence.desc())
+            .limit(1)
+        )
         if row is not None:
-            remembered[(issuer_id, purpose)] = row
+            remember_status_list(session, row)
     return row
 
 
-def _indexes_taken(session: Session, issuer_id: str, indexes: list[int], purpose: str) -> set[int]:
-    """Which of ``indexes`` are held in the issuer's ``purpose`` list, by Badger's own credentials
-    or by credentials signed through the VC-API (both share the lists): one query per table and
-    500 indexes."""
-    found: set[int] = set()
-    for model in (Credential, VcApiCredential):
-        column = model.status_index if purpose == "revocation" else model.suspension_index
-        for start in range(0, len(indexes), 500):
-            part = indexes[start : start + 500]
-            found.update(session.scalars(select(column).where(model.issuer_id == issuer_id, column.in_(part))))
-    return found
+def remember_status_list(session: Session, row: StatusList) -> None:
+    """``row`` is now the issuer's current list for its purpose (status_list)."""
+    session.info.setdefault("badger.status_lists", {})[(row.issuer_id, row.purpose)] = row
 
 
-def status_indexes_taken(session: Session, issuer_id: str, indexes: list[int]) -> set[int]:
-    """Which of ``indexes`` are taken in the issuer's revocation list."""
-    return _indexes_taken(session, issuer_id, indexes, "revocation")
+def status_list_at(session: Session, issuer_id: str, purpose: str, sequence: int) -> StatusList | None:
+    """The issuer's list of ``sequence`` for ``purpose``."""
+    return session.scalar(
+        select(StatusList).where(
+            StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.sequence == sequence
+        )
+    )
 
 
-def suspension_indexes_taken(session: Session, issuer_id: str, indexes: list[int]) -> set[int]:
-    """Which of ``indexes`` are taken in the issuer's suspension list."""
-    return _indexes_taken(session, issuer_id, indexes, "suspension")
+# One statement on both databases (SQLite >= 3.35 and PostgreSQL know ON CONFLICT and RETURNING).
+_TAKE = text(
+    "INSERT INTO status_list_counters (list_id, taken) VALUES (:list_id, :count)"
+    " ON CONFLICT (list_id) DO UPDATE SET taken = status_list_counters.taken + excluded.taken"
+    " RETURNING taken"
+)
+
+
+def take_positions(session: Session, list_id: str, count: int) -> range:
+    """Advance the list's counter by ``count`` -> the positions taken (the caller keeps those
+    below the list's size). On PostgreSQL the statement commits at once (core.db.autonomous):
+    concurrent transactions never wait for each other here, and the positions of a transaction
+    that rolls back are skipped, never given out twice."""
+    with autonomous(session) as connection:
+        taken = connection.execute(_TAKE, {"list_id": list_id, "count": count}).scalar_one()
+    return range(taken - count, taken)
 
 
 def credentials_by_idempotency_keys(session: Session, issuer_id: str, keys: list[str]) -> dict[str, Credential]:
@@ -161,11 +176,12 @@ def lock_credential(session: Session, credential_id: str) -> Credential | None:
     )
 
 
-def lock_status_list(session: Session, issuer_id: str, purpose: str) -> StatusList | None:
-    """The issuer's list for ``purpose``, re-read and locked (its bits are about to change)."""
+def lock_status_list(session: Session, issuer_id: str, purpose: str, sequence: int) -> StatusList | None:
+    """The issuer's list of ``sequence`` for ``purpose``, re-read and locked (its bits are about
+    to change)."""
     return session.scalar(
         select(StatusList)
-        .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)
+        .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.sequence == sequence)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

@@ -1,16 +1,25 @@
-"""Per-issuer Bitstring Status Lists: random index allocation (herd privacy), signed list credentials.
+"""Per-issuer Bitstring Status Lists: index allocation in a secret order (herd privacy), signed list credentials.
 
-W3C Bitstring Status List v1.0 (REC): each issuer has two lists, one per ``statusPurpose``
-("revocation", "suspension"), each of LIST_SIZE entries. A credential gets a random index in
-each, drawn independently, so neither the position in one list nor the pair says in which
-order credentials were issued, nor links a credential's two indexes (Privacy Considerations,
-"Herd Privacy" and "Correlation").
+W3C Bitstring Status List v1.0 (REC): each issuer has lists for each ``statusPurpose``
+("revocation", "suspension"), each of LIST_SIZE entries. A credential gets an index in the
+issuer's current list of each purpose. A list gives out its positions in order (a counter:
+concurrent issuers never pick the same index, never look for a free one and never wait for
+each other) and maps a position to an index through a secret random permutation of its own
+(badger.status.order), so an index does not say in which order credentials were issued, and
+the two lists' orders are independent, so a credential's two indexes do not link (Privacy
+Considerations, "Herd Privacy" and "Correlation"). When a list is full the next one starts
+(``sequence``); only which list a credential is in tells roughly when it was issued, as with
+any issuer whose credentials outnumber one list.
+
+A credential stores a *slot* per purpose (``slot``: the list's sequence * LIST_SIZE + the
+index), unique per issuer, which names both its list and its index. Lists from before
+migration 0021 drew their indexes at random; they keep their credentials and take no new ones.
 
 What the signed ``credentialStatus`` says depends on the issuer's ``status_form``:
 - "ob3" (the default since migration 0010): ONE BitstringStatusListEntry object, revocation.
   OB 3.0 (AchievementCredential.credentialStatus, multiplicity 0..1) and the published 1EdTech
   JSON Schema accept a single object only, and the 1EdTech validator refuses the array at its
-  schema step. Suspension stays a Badger state: the suspension index is still drawn and its bit
+  schema step. Suspension stays a Badger state: the suspension index is still given and its bit
   still set (one mechanism for every credential), but the document does not point at it; Badger's
   own pages and verifier read the credential's state (`own_suspension`).
 - "vc2" (an issuer's opt-in): the revocation AND suspension entries as an array, what VC Data
@@ -29,7 +38,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import secrets
 import threading
 from collections import OrderedDict
 from typing import NamedTuple
@@ -43,7 +51,7 @@ from badger.issuance.models import Credential, StatusList, VcApiCredential
 from badger.issuers.models import Issuer
 from badger.issuers.service import STATUS_FORMS, signing_key
 from badger.proofs.data_integrity import add_proof
-from badger.status import encode_list, new_list, status_entry, status_list_credential
+from badger.status import encode_list, index_order, new_list, new_seed, status_entry, status_list_credential
 from badger.status import set_status as set_entry_status
 
 __all__ = [
@@ -56,6 +64,9 @@ __all__ = [
     "list_version",
     "set_status",
     "StatusAllocation",
+    "slot",
+    "list_for",
+    "entry_for",
     "LIST_SIZE",
     "PURPOSES",
     "STATUS_FORMS",
@@ -67,30 +78,78 @@ PURPOSES = ("revocation", "suspension")
 
 
 class StatusAllocation(NamedTuple):
-    """The indexes drawn for one credential and its ``credentialStatus`` value: one object
-    (form "ob3") or the list of both entries (form "vc2")."""
+    """The slots given to one credential (``slot``: stored in ``status_index`` and
+    ``suspension_index``) and its ``credentialStatus`` value: one object (form "ob3") or the
+    list of both entries (form "vc2")."""
 
-    revocation_index: int
-    suspension_index: int
+    revocation_slot: int
+    suspension_slot: int
     entries: dict | list[dict]
 
 
-def ensure_list(app: Badger, session: Session, issuer: Issuer, purpose: str = "revocation") -> StatusList:
-    """The issuer's list for ``purpose``, created on first use. Created in a savepoint: when two
-    first issuances race (an issuer created before suspension existed), the loser of the unique
-    (issuer, purpose) constraint reads the winner's list instead of failing."""
-    row = issuance_repo.status_list(session, issuer.id, purpose)
+def slot(row: StatusList, index: int) -> int:
+    """What a credential stores for its entry at ``index`` of ``row``: unique per issuer and
+    purpose across the issuer's lists, which all have LIST_SIZE entries."""
+    return row.sequence * LIST_SIZE + index
+
+
+def list_for(session: Session, issuer_id: str, purpose: str, stored: int) -> tuple[StatusList, int]:
+    """The list and the index a stored slot stands for. Raises Conflict when the list is gone."""
+    sequence, index = divmod(stored, LIST_SIZE)
+    row = issuance_repo.status_list_at(session, issuer_id, purpose, sequence)
     if row is None:
-        row = StatusList(
-            id=app.new_id(), issuer_id=issuer.id, purpose=purpose, size=LIST_SIZE, bits=bytes(new_list(LIST_SIZE))
-        )
-        try:
-            core_db.insert_unique(session, row)
-        except Conflict:
-            row = issuance_repo.status_list(session, issuer.id, purpose)
-            if row is None:
-                raise
+        raise Conflict(f"the issuer has no {purpose} list for this entry", code="status.no_entry")
+    return row, index
+
+
+def _new_list(app: Badger, issuer: Issuer, purpose: str, sequence: int) -> StatusList:
+    return StatusList(
+        id=app.new_id(),
+        issuer_id=issuer.id,
+        purpose=purpose,
+        size=LIST_SIZE,
+        bits=bytes(new_list(LIST_SIZE)),
+        sequence=sequence,
+        seed=new_seed(),
+    )
+
+
+def _create(app: Badger, session: Session, issuer: Issuer, purpose: str, sequence: int) -> StatusList:
+    """The issuer's list of ``sequence`` for ``purpose``, created now or, when a concurrent
+    transaction created it first (the unique (issuer, purpose, sequence) constraint), read."""
+    row = _new_list(app, issuer, purpose, sequence)
+    try:
+        core_db.insert_unique(session, row)
+    except Conflict:
+        found = issuance_repo.status_list_at(session, issuer.id, purpose, sequence)
+        if found is None:
+            raise
+        row = found
+    issuance_repo.remember_status_list(session, row)
     return row
+
+
+def ensure_list(app: Badger, session: Session, issuer: Issuer, purpose: str = "revocation") -> StatusList:
+    """The issuer's current list for ``purpose`` (the last of its sequence), created on first use."""
+    row = issuance_repo.status_list(session, issuer.id, purpose)
+    return row if row is not None else _create(app, session, issuer, purpose, 0)
+
+
+def _take(app: Badger, session: Session, issuer: Issuer, purpose: str, count: int) -> list[tuple[StatusList, int]]:
+    """``count`` fresh (list, index) pairs for ``purpose``: the next positions of the issuer's
+    current list, mapped through its secret order (badger.status.order), continuing in a new
+    list when it is full. A list from before migration 0021 (no seed) is full by definition:
+    its indexes were drawn at random and are not in any order."""
+    out: list[tuple[StatusList, int]] = []
+    row = ensure_list(app, session, issuer, purpose)
+    while len(out) < count:
+        if row.seed is not None:
+            order = index_order(row.seed, row.size)
+            positions = issuance_repo.take_positions(session, row.id, count - len(out))
+            out.extend((row, order[p]) for p in positions if p < row.size)
+        if len(out) < count:
+            row = _create(app, session, issuer, purpose, row.sequence + 1)
+    return out
 
 
 def _form(issuer: Issuer, form: str | None) -> str:
@@ -100,79 +159,57 @@ def _form(issuer: Issuer, form: str | None) -> str:
     return form
 
 
+def _entry(app: Badger, row: StatusList, index: int) -> dict:
+    return status_entry(list_url=app.url("status", row.id), index=index, purpose=row.purpose)
+
+
 def allocate_entries(app: Badger, session: Session, issuer: Issuer, form: str | None = None) -> StatusAllocation:
-    """Random unused indexes in the issuer's revocation and suspension lists, drawn
-    independently, and the ``credentialStatus`` value (§2.1) in ``form`` ("ob3": the revocation
-    entry alone; "vc2": both entries), by default the issuer's ``status_form``."""
+    """Fresh entries in the issuer's revocation and suspension lists and the ``credentialStatus``
+    value (§2.1) in ``form`` ("ob3": the revocation entry alone; "vc2": both entries), by
+    default the issuer's ``status_form``."""
     return allocate_entries_many(app, session, issuer, 1, form)[0]
-
-
-def _allocation(
-    app: Badger, revocation: StatusList, suspension: StatusList, r_index: int, s_index: int, form: str
-) -> StatusAllocation:
-    entries = [
-        status_entry(list_url=app.url("status", revocation.id), index=r_index, purpose="revocation"),
-        status_entry(list_url=app.url("status", suspension.id), index=s_index, purpose="suspension"),
-    ]
-    return StatusAllocation(r_index, s_index, entries if form == "vc2" else entries[0])
-
-
-def _draw_many(row: StatusList, count: int, taken_among) -> list[int]:
-    """``count`` distinct random free indexes: candidates are drawn at random and the taken ones
-    found with one query per round (a round is rarely more than one while a list is not full)."""
-    chosen: list[int] = []
-    picked: set[int] = set()
-    while len(chosen) < count:
-        candidates: set[int] = set()
-        while len(candidates) < count - len(chosen):
-            index = secrets.randbelow(row.size)
-            if index not in picked:
-                candidates.add(index)
-        taken = taken_among(sorted(candidates))
-        for index in candidates:
-            if index not in taken:
-                chosen.append(index)
-                picked.add(index)
-        picked.update(candidates)
-    secrets.SystemRandom().shuffle(chosen)  # sets are not random: keep the draw order random
-    return chosen
 
 
 def allocate_entries_many(
     app: Badger, session: Session, issuer: Issuer, count: int, form: str | None = None
 ) -> list[StatusAllocation]:
-    """``allocate_entries`` for ``count`` credentials at once (a chunk of a bulk job): the same
-    random, independent draws, with one query per list for the indexes already taken instead of
-    one per draw. The entries are built as ``allocate_entries`` builds them."""
+    """``allocate_entries`` for ``count`` credentials at once (a batch): one counter step per
+    list, whatever ``count``. The two lists have orders of their own, so a credential's two
+    indexes do not link to each other."""
     form = _form(issuer, form)
-    revocation = ensure_list(app, session, issuer, "revocation")
-    suspension = ensure_list(app, session, issuer, "suspension")
-    r_indexes = _draw_many(revocation, count, lambda c: issuance_repo.status_indexes_taken(session, issuer.id, c))
-    s_indexes = _draw_many(suspension, count, lambda c: issuance_repo.suspension_indexes_taken(session, issuer.id, c))
-    return [_allocation(app, revocation, suspension, r, s, form) for r, s in zip(r_indexes, s_indexes, strict=True)]
+    revocations = _take(app, session, issuer, "revocation", count)
+    suspensions = _take(app, session, issuer, "suspension", count)
+    out = []
+    for (r_row, r_index), (s_row, s_index) in zip(revocations, suspensions, strict=True):
+        entries = [_entry(app, r_row, r_index), _entry(app, s_row, s_index)]
+        out.append(
+            StatusAllocation(slot(r_row, r_index), slot(s_row, s_index), entries if form == "vc2" else entries[0])
+        )
+    return out
 
 
 def allocate_entry(app: Badger, session: Session, issuer: Issuer) -> tuple[int, dict]:
-    """A revocation entry only, as issued before suspension existed -> (index, entry)."""
-    row = ensure_list(app, session, issuer, "revocation")
-    [index] = _draw_many(row, 1, lambda c: issuance_repo.status_indexes_taken(session, issuer.id, c))
-    return index, status_entry(list_url=app.url("status", row.id), index=index, purpose="revocation")
+    """A revocation entry only, as issued before suspension existed -> (slot, entry)."""
+    [(row, index)] = _take(app, session, issuer, "revocation", 1)
+    return slot(row, index), _entry(app, row, index)
 
 
 def allocate_purposes(
     app: Badger, session: Session, issuer: Issuer, purposes: tuple[str, ...]
 ) -> dict[str, tuple[int, dict]]:
-    """A random unused index in the issuer's list for each of ``purposes`` -> {purpose: (index,
+    """A fresh entry in the issuer's list for each of ``purposes`` -> {purpose: (slot,
     BitstringStatusListEntry)} (VC-API issuance, which asks for the purposes it wants)."""
     out: dict[str, tuple[int, dict]] = {}
     for purpose in purposes:
-        row = ensure_list(app, session, issuer, purpose)
-        taken = (
-            issuance_repo.status_indexes_taken if purpose == "revocation" else issuance_repo.suspension_indexes_taken
-        )
-        [index] = _draw_many(row, 1, lambda c, taken=taken: taken(session, issuer.id, c))
-        out[purpose] = (index, status_entry(list_url=app.url("status", row.id), index=index, purpose=purpose))
+        [(row, index)] = _take(app, session, issuer, purpose, 1)
+        out[purpose] = (slot(row, index), _entry(app, row, index))
     return out
+
+
+def entry_for(app: Badger, session: Session, issuer_id: str, purpose: str, stored: int) -> dict:
+    """The BitstringStatusListEntry a stored slot stands for (as it was signed)."""
+    row, index = list_for(session, issuer_id, purpose, stored)
+    return _entry(app, row, index)
 
 
 def set_status(
@@ -184,10 +221,11 @@ def set_status(
     BEGIN IMMEDIATE), so concurrent changes to one list never lose each other's bits. Raises
     Conflict when the credential has no entry for ``purpose``.
     """
-    index = credential.status_index if purpose == "revocation" else credential.suspension_index
-    if index is None:
+    stored = credential.status_index if purpose == "revocation" else credential.suspension_index
+    if stored is None:
         raise Conflict(f"this credential has no {purpose} status entry", code="status.no_entry")
-    row = issuance_repo.lock_status_list(session, credential.issuer_id, purpose)
+    sequence, index = divmod(stored, LIST_SIZE)
+    row = issuance_repo.lock_status_list(session, credential.issuer_id, purpose, sequence)
     if row is None:
         raise Conflict(f"the issuer has no {purpose} list", code="status.no_entry")
     bits = bytearray(row.bits)

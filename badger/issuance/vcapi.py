@@ -52,7 +52,7 @@ from badger.issuance import repository as issuance_repo
 from badger.issuance import revocation
 from badger.issuance.models import Credential, VcApiCredential
 from badger.issuance.revocation import ACTIVE, REVOKED, SUSPENDED
-from badger.issuance.status_lists import allocate_purposes, ensure_list, set_status
+from badger.issuance.status_lists import allocate_purposes, entry_for, set_status
 from badger.issuers.models import Issuer
 from badger.issuers.service import signing_key
 from badger.proofs.data_integrity import add_proof
@@ -282,14 +282,12 @@ def update_status(
     return {"credentialId": row.credential_id, "status": row.status}
 
 
-def _same_entry(app: Badger, session: Session, issuer: Issuer, given: dict, purpose: str, index: int | None) -> None:
-    if index is None:
+def _same_entry(app: Badger, session: Session, issuer: Issuer, given: dict, purpose: str, stored: int | None) -> None:
+    if stored is None:
         raise Conflict(f"this credential has no {purpose} status entry", code="status.no_entry")
-    expected = {
-        "statusListCredential": app.url("status", ensure_list(app, session, issuer, purpose).id),
-        "statusListIndex": str(index),
-    }
-    for key, value in expected.items():
+    entry = entry_for(app, session, issuer.id, purpose, stored)
+    for key in ("statusListCredential", "statusListIndex"):
+        value = entry[key]
         if key in given and given[key] != value:
             raise InvalidInput(
                 f"{key} is not this credential's", code="vcapi.status_mismatch", field=f"credentialStatus.{key}"
