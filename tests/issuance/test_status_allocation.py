@@ -151,12 +151,10 @@ def test_a_full_list_is_followed_by_the_next_one(badger, world, client):
     assert _bit(badger, client, _entries(neighbour)["revocation"]) == 0
 
 
-def test_transactions_on_postgresql_neither_wait_nor_share_an_index(badger, world, database):
-    """Two transactions issue at once: the second commits while the first is still open (on
-    SQLite writers take turns, so only PostgreSQL is asked), and a rolled-back batch's positions
-    are skipped, never given again."""
-    if database != "postgresql":
-        pytest.skip("SQLite writers take turns by design")
+@pytest.mark.parametrize("database", ["postgresql"])  # SQLite writers take turns by design
+def test_transactions_on_postgresql_neither_wait_nor_share_an_index(badger, world):
+    """Two transactions issue at once: the second commits while the first is still open, and a
+    rolled-back batch's positions are skipped, never given again."""
     _issue(badger, world, 1, "avant")
     done = threading.Event()
     second: list = []
