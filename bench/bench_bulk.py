@@ -174,13 +174,14 @@ def _cohort(n: int, workers: int) -> tuple[float, str]:
         env = _settings(url, tmp, REDIS_URL)
         try:
             app, achievement_id = _prepare(env)
+            log = open(Path(tmp) / "workers.log", "wb")  # noqa: SIM115 (closed with the processes)
             processes = [
                 subprocess.Popen(
                     [sys.executable, "-m", "badger.cli", "worker"],
                     env=_process_env(env),
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stderr=log,
                 )
                 for _ in range(workers)
             ]
@@ -208,14 +209,22 @@ def _cohort(n: int, workers: int) -> tuple[float, str]:
                     break
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
-            assert all(s == "done" for s in states), states
+            if not all(s == "done" for s in states):
+                log.flush()
+                sys.exit(f"jobs {states}; the workers said:\n{(Path(tmp) / 'workers.log').read_text()[-4000:]}")
             once = _exactly_once(app, n)
             app.engine.dispose()
         finally:
             for p in processes:
-                p.terminate()
+                p.terminate()  # RQ's warm shutdown: the job in hand finishes first
             for p in processes:
-                p.wait(30)
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()  # a run left behind (this measurement failed): nothing to wait for
+                    p.wait()
+            if processes:
+                log.close()
             connection.flushdb()
             drop()
     return n / elapsed, once
