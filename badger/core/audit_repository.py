@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import cast
 
-from sqlalchemy import Table, func, insert, or_, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from badger.core.audit_models import AuditEvent
-from badger.core.db import contains, page_of
+from badger.core.db import contains, copy_rows, page_of
 
 __all__ = ["add_event", "events", "count_events", "actors"]
 
@@ -20,10 +20,9 @@ def add_event(session: Session, event: AuditEvent) -> None:
 
 
 def add_events(session: Session, events: list[dict]) -> None:
-    """Many events (column values) in one executemany: no ORM object, no id read back (a chunk
-    of a bulk job writes one per credential)."""
-    if events:
-        session.execute(insert(cast(Table, AuditEvent.__table__)), events)  # Core: no ORM bulk machinery
+    """Many events (column values) at once (core.db.copy_rows): no ORM object, no id read back
+    (a chunk of a bulk job writes one per credential)."""
+    copy_rows(session, cast(Table, AuditEvent.__table__), events)
 
 
 def _of(issuer_id: str | None, action: str | None, **filters):

@@ -385,8 +385,10 @@ def issue_batch(
                 raise Conflict("this Idempotency-Key was used for another request", code="idempotency.mismatch")
             return [earlier]
     else:
-        with core_db.savepoint(session):  # a Conflict raised here leaves nothing behind
-            rows = _store_batch(session, issuer, values)
+        # One go for the batch (status indexes never clash); an Idempotency-Key a concurrent
+        # request took raises Conflict, and the savepoint leaves nothing behind.
+        with core_db.savepoint(session):
+            rows = issuance_repo.insert_credentials(session, values)
     for i, row in zip(todo, rows, strict=True):
         results[i] = row
     audit.record_many(
@@ -407,16 +409,6 @@ def issue_batch(
         lang=lang,
     )
     return cast("list[Credential]", results)
-
-
-def _store_batch(session: Session, issuer: Issuer, values: list[dict[str, Any]]) -> list[Credential]:
-    """Store the batch's signed rows in one executemany. The INSERT leaves out a row whose
-    Idempotency-Key a concurrent transaction took first: Conflict then (the caller's savepoint
-    undoes the batch). Status indexes never clash: a list gives each position once."""
-    stored = {row.id: row for row in issuance_repo.insert_credentials(session, values)}
-    if len(stored) != len(values):
-        raise Conflict("a concurrent request wrote the same unique value", code="store.unique_conflict")
-    return [stored[v["id"]] for v in values]
 
 
 def _sign(app: Badger, issuer: Issuer, built: list[_Built], now: Any, valid_from: str) -> list[dict[str, Any]]:

@@ -6,12 +6,10 @@ import logging
 from typing import Any, cast
 
 from sqlalchemy import Table, case, event, func, inspect, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from badger.achievements.models import Achievement
-from badger.core.db import among, autonomous, contains, on_postgresql, page_of
+from badger.core.db import among, autonomous, contains, copy_rows, page_of
 from badger.issuance.models import Credential, StatusList, VcApiCredential
 
 
@@ -36,32 +34,19 @@ _COLUMNS = tuple(c.key for c in cast(Table, Credential.__table__).columns)
 
 
 def insert_credentials(session: Session, values: list[dict[str, Any]]) -> list[Credential]:
-    """Store many credentials (their column values) with one executemany: no ORM unit of work.
-    A row that clashes with a stored one on a unique value (a random status index or an
-    Idempotency-Key a concurrent transaction took: PostgreSQL waits for that transaction to end)
-    is left out, the others are stored. Returns read-only snapshots of the rows stored (not in
-    the session; reading one by id loads it), in the order given; the caller finds the rows
-    left out by their ids."""
-    if not values:
-        return []
-    table = cast(Table, Credential.__table__)
-    if on_postgresql(session):
-        statement: Any = pg_insert(table).on_conflict_do_nothing()
-    else:
-        statement = sqlite_insert(table).on_conflict_do_nothing()
-    # A plain executemany (psycopg sends it in one pipeline), then which ids are there: with
-    # RETURNING, SQLAlchemy writes the chunk as one statement of thousands of parameters, which
-    # psycopg parses anew each time (4 times slower on PostgreSQL, measured).
-    session.execute(statement, values)
-    stored = set(session.scalars(select(table.c.id).where(among(session, table.c.id, [v["id"] for v in values]))))
-    inserted_credential_ids(session).update(stored)
+    """Store many credentials (their column values) at once, all or nothing
+    (core.db.copy_rows): no ORM unit of work. Raises Conflict when one of them has an
+    Idempotency-Key a concurrent transaction took (status indexes never clash, ids are new).
+    Returns read-only snapshots of the rows, in the order given (not in the session; reading
+    one by id loads it)."""
+    copy_rows(session, cast(Table, Credential.__table__), values)
+    inserted_credential_ids(session).update(v["id"] for v in values)
     manager = inspect(Credential).class_manager
     rows = []
     for v in values:
-        if v["id"] in stored:
-            row = manager.new_instance()  # a transient instance; its columns set without change events
-            row.__dict__.update({column: v.get(column) for column in _COLUMNS})
-            rows.append(row)
+        row = manager.new_instance()  # a transient instance; its columns set without change events
+        row.__dict__.update({column: v.get(column) for column in _COLUMNS})
+        rows.append(row)
     return rows
 
 

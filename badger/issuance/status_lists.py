@@ -65,7 +65,6 @@ __all__ = [
     "set_status",
     "StatusAllocation",
     "slot",
-    "list_for",
     "entry_for",
     "LIST_SIZE",
     "PURPOSES",
@@ -93,7 +92,7 @@ def slot(row: StatusList, index: int) -> int:
     return row.sequence * LIST_SIZE + index
 
 
-def list_for(session: Session, issuer_id: str, purpose: str, stored: int) -> tuple[StatusList, int]:
+def _list_for(session: Session, issuer_id: str, purpose: str, stored: int) -> tuple[StatusList, int]:
     """The list and the index a stored slot stands for. Raises Conflict when the list is gone."""
     sequence, index = divmod(stored, LIST_SIZE)
     row = issuance_repo.status_list_at(session, issuer_id, purpose, sequence)
@@ -208,7 +207,7 @@ def allocate_purposes(
 
 def entry_for(app: Badger, session: Session, issuer_id: str, purpose: str, stored: int) -> dict:
     """The BitstringStatusListEntry a stored slot stands for (as it was signed)."""
-    row, index = list_for(session, issuer_id, purpose, stored)
+    row, index = _list_for(session, issuer_id, purpose, stored)
     return _entry(app, row, index)
 
 

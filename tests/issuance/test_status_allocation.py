@@ -214,3 +214,29 @@ def test_lists_from_before_the_order_keep_their_credentials_and_take_no_new_ones
             assert verifying.verify_credential(badger, session, row.document).verified is verified
     with pytest.raises(RuntimeError, match="more than one status list"):
         _migrate(badger, "0020", "downgrade")
+
+
+def test_a_batch_whose_idempotency_key_was_taken_writes_nothing_and_leaves_the_transaction_usable(badger, world):
+    """The batch's rows go in at once (COPY on PostgreSQL): a key already used makes the whole
+    batch raise Conflict inside its savepoint, and the rest of the transaction goes on."""
+    from badger.core.db import savepoint
+    from badger.errors import Conflict
+    from badger.issuance import repository as issuance_repo
+    from badger.issuance.models import Credential
+
+    with badger.transaction() as session:
+        issuer = issuers.get_issuer(session, "cec-ouest")
+        request = issuing.IssueRequest(achievement=world["achievement"], email="cle@exemple.fr")
+        [held] = issuing.issue_batch(badger, session, issuer, [request], idempotency_keys=["clé-1"])
+    columns = [c.key for c in Credential.__table__.columns]
+    with badger.transaction() as session:
+        stored = session.get(Credential, held.id)
+        clash = {c: getattr(stored, c) for c in columns} | {"id": badger.new_id(), "status_index": None}
+        fresh = clash | {"id": badger.new_id(), "idempotency_key": "clé-2", "suspension_index": None}
+        clash["suspension_index"] = None
+        with pytest.raises(Conflict), savepoint(session):
+            issuance_repo.insert_credentials(session, [fresh, clash])
+        assert session.get(Credential, fresh["id"]) is None
+        _issue(badger, world, 2, "ensuite", session=session)
+    with badger.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM credentials")) == 3
