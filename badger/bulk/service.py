@@ -891,7 +891,7 @@ def _issue_row(
             if previous is not None:  # a concurrent job issued it first (and committed)
                 outcomes.set(row, "skipped", credential_id=previous.id, problem=_held_problem(previous.status))
                 return
-            continue  # a random status index a concurrent issuance drew too: draw again
+            continue  # nothing holds the key after all (the clash did not commit): try again
         except BadgerError as exc:
             if not careful:
                 # issue() may have written something before refusing (a hook after the insert):

@@ -103,8 +103,8 @@ class Base(DeclarativeBase):
 
 def insert_unique(session: Session, row) -> None:
     """Insert ``row`` in a savepoint; a unique-constraint clash (a concurrent request with the
-    same Idempotency-Key, or the same random status index) raises Conflict and leaves the
-    transaction usable."""
+    same Idempotency-Key, a status list a concurrent issuance created) raises Conflict and
+    leaves the transaction usable."""
     try:
         with session.begin_nested():
             session.add(row)
