@@ -25,7 +25,7 @@ from badger.bulk import service as bulk
 from badger.config import load_settings
 from badger.core import audit, queue
 from badger.core.app import Badger
-from badger.core.runtime import settle_for_batches
+from badger.core.runtime import settled_for_batches
 from badger.demo import load_demo
 from badger.errors import BadgerError, NotFound
 from badger.issuance import issuing, revocation
@@ -494,8 +494,8 @@ def issue_bulk(ctx, achievement_id, csv_path, dry_run, notify):
             shown["at"] = p["done"]
             _say(f"{p['done']}/{p['total']} ({p['percent']}%)")
 
-    settle_for_batches()
-    jobs.run(app, job_id, on_progress=progress)  # in this process (dispatch=False)
+    with settled_for_batches():
+        jobs.run(app, job_id, on_progress=progress)  # in this process (dispatch=False)
     with app.transaction() as session:
         job = bulk.get_job(session, owner, job_id)
         report = bulk.report(session, job)

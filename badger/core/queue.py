@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from badger.core.runtime import settle_for_batches
+from badger.core.runtime import settled_for_batches
 from badger.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -228,7 +228,6 @@ def work(app: Badger, *, burst: bool = False, name: str | None = None) -> None:
             super().request_stop(signum, frame)  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
 
     q = redis_queue(app)
-    settle_for_batches()
     with _WORKER_LOCK:
         _WORKER_APP[os.getpid()] = app
     stop = threading.Event()
@@ -236,6 +235,7 @@ def work(app: Badger, *, burst: bool = False, name: str | None = None) -> None:
     periodic.start()
     try:
         worker = Worker([q], connection=q.connection, name=name or f"badger-{runner_id()}".replace(":", "-"))
-        worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+        with settled_for_batches():
+            worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
     finally:
         stop.set()
