@@ -2,7 +2,10 @@
 
 The time bounds below are the security bounds the hardening issue names ("a hostile input is
 refused in well under a second"), not performance figures: each is generous (5x to 10x what
-the guard needs here) and fails only if a guard stops guarding.
+the guard needs here) and fails only if a guard stops guarding. They count this thread's CPU
+time (``time.thread_time``), the work the guard lets through: on a machine busy with other
+tests, wall time also counts the waits for a core (a 40-node clique once took 1.4 s of wall
+time and 0.08 s of work).
 """
 
 from __future__ import annotations
@@ -38,10 +41,10 @@ def clique(n: int) -> dict:
 
 @pytest.mark.parametrize("nodes", [10, 40, 100])
 def test_poison_graphs_are_refused_quickly(nodes):
-    started = time.monotonic()
+    started = time.thread_time()
     with pytest.raises(CanonicalizationLimit):
         canonicalize(clique(nodes))
-    assert time.monotonic() - started < BOUND
+    assert time.thread_time() - started < BOUND
 
 
 def test_small_symmetric_graphs_still_canonicalize():
@@ -83,10 +86,10 @@ def test_deadline_fetch_and_proof_caps():
     ],
 )
 def test_deep_json_is_refused_before_parsing(text):
-    started = time.monotonic()
+    started = time.thread_time()
     with pytest.raises(budget.JsonTooDeep):
         budget.check_json_text(text, max_bytes=10**7)
-    assert time.monotonic() - started < BOUND
+    assert time.thread_time() - started < BOUND
 
 
 @pytest.mark.parametrize(
