@@ -551,7 +551,9 @@ def test_mail_from_setting(tmp_path):
 
 def test_with_a_queue_url_kick_enqueues_the_rq_job(database, tmp_path, smtp_server, monkeypatch):
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/14"
+    # One Redis database per variant: the SQLite and PostgreSQL runs go side by side on two
+    # pytest-xdist workers, and one's flushdb or burst worker would take the other's job.
+    url = {"sqlite": "redis://127.0.0.1:6379/14", "postgresql": "redis://127.0.0.1:6379/15"}[database]
     try:
         redis.Redis.from_url(url).ping()
     except redis.RedisError:
