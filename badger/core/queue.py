@@ -44,6 +44,7 @@ __all__ = [
     "redis_queue",
     "run_task",
     "worker_badger",
+    "worker_type",
     "work",
 ]
 
@@ -214,10 +215,9 @@ def _periodic(app: Badger, stop: threading.Event) -> None:
         stop.wait(PERIODIC_INTERVAL)
 
 
-def work(app: Badger, *, burst: bool = False, name: str | None = None) -> None:
-    """``badger worker``: run the queue "badger" (RQ SimpleWorker: jobs run in this process),
-    and every few seconds the periodic tasks (looking for abandoned work). ``burst`` stops
-    once the queue is empty. Raises InvalidInput when BADGER_QUEUE_URL is not set."""
+def worker_type() -> type:
+    """The RQ worker class of ``badger worker``: a SimpleWorker (jobs run in this process) that
+    hands long tasks over on a warm shutdown and stops without waiting a minute."""
     from rq import SimpleWorker  # loaded lazily, see redis_queue
 
     class Worker(SimpleWorker):
@@ -227,6 +227,25 @@ def work(app: Badger, *, burst: bool = False, name: str | None = None) -> None:
             STOPPING.set()
             super().request_stop(signum, frame)  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
 
+        def subscribe(self) -> None:
+            # RQ's command channel (shutdown, stop-job) as RQ opens it, but with a thread that
+            # wakes every second: RQ waits up to 60 s and counts on Redis's reply to UNSUBSCRIBE
+            # to wake it, and when redis-py has already taken that reply the worker's teardown
+            # waits the whole minute (rq/rq#1613; seen as 60 s stops under load).
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # RQ types it None
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+            )
+
+    return Worker
+
+
+def work(app: Badger, *, burst: bool = False, name: str | None = None) -> None:
+    """``badger worker``: run the queue "badger" (``worker_type``: jobs run in this process),
+    and every few seconds the periodic tasks (looking for abandoned work). ``burst`` stops
+    once the queue is empty. Raises InvalidInput when BADGER_QUEUE_URL is not set."""
+    Worker = worker_type()
     q = redis_queue(app)
     with _WORKER_LOCK:
         _WORKER_APP[os.getpid()] = app

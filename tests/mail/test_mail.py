@@ -558,7 +558,7 @@ def test_with_a_queue_url_kick_enqueues_the_rq_job(database, tmp_path, smtp_serv
         redis.Redis.from_url(url).ping()
     except redis.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     from badger.core import queue as task_queue
 
@@ -578,7 +578,7 @@ def test_with_a_queue_url_kick_enqueues_the_rq_job(database, tmp_path, smtp_serv
         queue = Queue("badger", connection=connection)
         assert [job.func_name for job in queue.jobs] == ["badger.core.queue.run_task"]
         monkeypatch.setattr(task_queue, "worker_badger", lambda: app)
-        SimpleWorker([queue], connection=connection).work(burst=True)
+        task_queue.worker_type()([queue], connection=connection).work(burst=True)
         assert smtp_server.wait_for(1)[0]["Subject"] == "Réinitialisez votre mot de passe Badger"
     finally:
         connection.flushdb()
