@@ -74,13 +74,17 @@ def remember_status_list(session: Session, row: StatusList) -> None:
     session.info.setdefault("badger.status_lists", {})[(row.issuer_id, row.purpose)] = row
 
 
-def status_list_at(session: Session, issuer_id: str, purpose: str, sequence: int) -> StatusList | None:
-    """The issuer's list of ``sequence`` for ``purpose``."""
-    return session.scalar(
-        select(StatusList).where(
-            StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.sequence == sequence
-        )
+def status_list_at(
+    session: Session, issuer_id: str, purpose: str, sequence: int, *, lock: bool = False
+) -> StatusList | None:
+    """The issuer's list of ``sequence`` for ``purpose``; with ``lock``, re-read and locked (its
+    bits are about to change)."""
+    query = select(StatusList).where(
+        StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.sequence == sequence
     )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 # One statement on both databases (SQLite >= 3.35 and PostgreSQL know ON CONFLICT and RETURNING).
@@ -156,17 +160,6 @@ def lock_credential(session: Session, credential_id: str) -> Credential | None:
     return session.scalar(
         select(Credential)
         .where(Credential.id == credential_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
-def lock_status_list(session: Session, issuer_id: str, purpose: str, sequence: int) -> StatusList | None:
-    """The issuer's list of ``sequence`` for ``purpose``, re-read and locked (its bits are about
-    to change)."""
-    return session.scalar(
-        select(StatusList)
-        .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.sequence == sequence)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

@@ -92,10 +92,15 @@ def slot(row: StatusList, index: int) -> int:
     return row.sequence * LIST_SIZE + index
 
 
-def _list_for(session: Session, issuer_id: str, purpose: str, stored: int) -> tuple[StatusList, int]:
-    """The list and the index a stored slot stands for. Raises Conflict when the list is gone."""
+def _list_for(
+    session: Session, issuer_id: str, purpose: str, stored: int | None, *, lock: bool = False
+) -> tuple[StatusList, int]:
+    """The list (locked with ``lock``) and the index a stored slot stands for. Raises Conflict
+    (``status.no_entry``) when the credential has no entry for ``purpose`` or its list is gone."""
+    if stored is None:
+        raise Conflict(f"this credential has no {purpose} status entry", code="status.no_entry")
     sequence, index = divmod(stored, LIST_SIZE)
-    row = issuance_repo.status_list_at(session, issuer_id, purpose, sequence)
+    row = issuance_repo.status_list_at(session, issuer_id, purpose, sequence, lock=lock)
     if row is None:
         raise Conflict(f"the issuer has no {purpose} list for this entry", code="status.no_entry")
     return row, index
@@ -205,8 +210,9 @@ def allocate_purposes(
     return out
 
 
-def entry_for(app: Badger, session: Session, issuer_id: str, purpose: str, stored: int) -> dict:
-    """The BitstringStatusListEntry a stored slot stands for (as it was signed)."""
+def entry_for(app: Badger, session: Session, issuer_id: str, purpose: str, stored: int | None) -> dict:
+    """The BitstringStatusListEntry a stored slot stands for (as it was signed). Raises Conflict
+    (``status.no_entry``) when there is none."""
     row, index = _list_for(session, issuer_id, purpose, stored)
     return _entry(app, row, index)
 
@@ -221,12 +227,7 @@ def set_status(
     Conflict when the credential has no entry for ``purpose``.
     """
     stored = credential.status_index if purpose == "revocation" else credential.suspension_index
-    if stored is None:
-        raise Conflict(f"this credential has no {purpose} status entry", code="status.no_entry")
-    sequence, index = divmod(stored, LIST_SIZE)
-    row = issuance_repo.lock_status_list(session, credential.issuer_id, purpose, sequence)
-    if row is None:
-        raise Conflict(f"the issuer has no {purpose} list", code="status.no_entry")
+    row, index = _list_for(session, credential.issuer_id, purpose, stored, lock=True)
     bits = bytearray(row.bits)
     set_entry_status(bits, index, 1 if value else 0)
     row.bits = bytes(bits)

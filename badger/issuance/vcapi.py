@@ -283,8 +283,6 @@ def update_status(
 
 
 def _same_entry(app: Badger, session: Session, issuer: Issuer, given: dict, purpose: str, stored: int | None) -> None:
-    if stored is None:
-        raise Conflict(f"this credential has no {purpose} status entry", code="status.no_entry")
     entry = entry_for(app, session, issuer.id, purpose, stored)
     for key in ("statusListCredential", "statusListIndex"):
         value = entry[key]
